@@ -1,0 +1,236 @@
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.images import get_image_model
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from masthead.articles.blocks import ArticleBodyBlock
+from masthead.authors.models import Author
+from masthead.navigation.models import MenuFields
+
+# How many paragraphs come before the inline block of related articles.
+INLINE_RELATED_AFTER_PARAGRAPHS = 3
+
+
+class ArticlePageQuerySet(PageQuerySet):
+    def public(self):
+        """Articles a reader may see: live, and dated no later than now."""
+        return self.live().filter(date__lte=timezone.now())
+
+    def for_cards(self):
+        """What a list of article cards shows, fetched in a fixed number of queries."""
+        return self.defer_streamfields().prefetch_related(
+            Prefetch("lead_image", queryset=get_image_model().objects.prefetch_renditions()),
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            ),
+        )
+
+
+ArticlePageManager = PageManager.from_queryset(ArticlePageQuerySet)
+
+
+def attach_sections(articles):
+    """Set `section` on each article to its parent page, in one query for the whole list."""
+    articles = list(articles)
+    parent_paths = {article.path[: -Page.steplen] for article in articles}
+    sections = {page.path: page for page in Page.objects.filter(path__in=parent_paths)}
+    for article in articles:
+        article.section = sections.get(article.path[: -Page.steplen])
+    return articles
+
+
+def cards(queryset):
+    """Evaluate a queryset of articles as cards: with section, authors and lead image."""
+    return attach_sections(queryset.for_cards())
+
+
+class ArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "articles.ArticlePage", on_delete=models.CASCADE, related_name="tagged_items"
+    )
+
+
+class ArticleAuthor(Orderable):
+    page = ParentalKey("articles.ArticlePage", on_delete=models.CASCADE, related_name="article_authors")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="article_links")
+
+    panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        unique_together = [("page", "author")]
+
+
+class ArticlePage(Page):
+    standfirst = models.TextField(
+        blank=True, max_length=600, help_text="One or two sentences under the headline."
+    )
+    date = models.DateTimeField(
+        "publication date",
+        default=timezone.now,
+        db_index=True,
+        help_text="Shown on the article; a date in the future keeps it hidden until then.",
+    )
+    lead_image = models.ForeignKey(
+        "images.NewsImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lead_image_caption = models.CharField("caption", max_length=500, blank=True)
+    lead_image_credit = models.CharField(
+        "credit", max_length=255, blank=True, help_text="Overrides the credit saved with the image."
+    )
+    body = StreamField(ArticleBodyBlock(), blank=True)
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True)
+    show_inline_related = models.BooleanField(
+        "show related articles in the body",
+        default=True,
+        help_text=f"Three related articles after paragraph {INLINE_RELATED_AFTER_PARAGRAPHS}.",
+    )
+
+    objects = ArticlePageManager()
+
+    content_panels = [
+        FieldPanel("title", heading="Headline"),
+        FieldPanel("standfirst"),
+        InlinePanel("article_authors", label="Author", heading="Byline", min_num=0),
+        MultiFieldPanel(
+            [FieldPanel("lead_image"), FieldPanel("lead_image_caption"), FieldPanel("lead_image_credit")],
+            heading="Lead image",
+        ),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+        FieldPanel("show_inline_related"),
+    ]
+    settings_panels = [FieldPanel("date"), *Page.settings_panels]
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.FilterField("date"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+
+    parent_page_types = ["sections.SectionPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = "article"
+
+    def serve(self, request, *args, **kwargs):
+        if self.date > timezone.now():
+            raise Http404
+        return super().serve(request, *args, **kwargs)
+
+    @property
+    def authors(self):
+        return [link.author for link in self.article_authors.all()]
+
+    @property
+    def image_credit(self):
+        return self.lead_image_credit or (self.lead_image.credit if self.lead_image else "")
+
+    def previous_article(self):
+        older = Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk)
+        return (
+            ArticlePage.objects.public().filter(older).defer_streamfields().order_by("-date", "-pk").first()
+        )
+
+    def next_article(self):
+        newer = Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk)
+        return ArticlePage.objects.public().filter(newer).defer_streamfields().order_by("date", "pk").first()
+
+    def related_articles(self, tags, count=9):
+        """Articles sharing the most of these tags first, then the newest of the same section."""
+        public = ArticlePage.objects.public().exclude(pk=self.pk)
+        tag_ids = [tag.pk for tag in tags]
+        by_tags = list(
+            public.filter(tagged_items__tag_id__in=tag_ids)
+            .annotate(shared_tags=Count("tagged_items"))
+            .order_by("-shared_tags", "-date", "-pk")
+            .values_list("pk", flat=True)[:count]
+        )
+        parent_path = self.path[: -self.steplen]
+        same_section = list(
+            public.filter(path__startswith=parent_path, depth=self.depth)
+            .exclude(pk__in=by_tags)
+            .order_by("-date", "-pk")
+            .values_list("pk", flat=True)[:count]
+        )
+        ids = (by_tags + same_section)[:count]
+        found = {article.pk: article for article in cards(ArticlePage.objects.filter(pk__in=ids))}
+        return [found[pk] for pk in ids if pk in found]
+
+    def body_with_inline_related(self):
+        """The body's blocks, with a marker where the inline related articles go (or None)."""
+        blocks = list(self.body)
+        paragraphs = 0
+        for position, block in enumerate(blocks):
+            if block.block_type == "paragraph":
+                paragraphs += 1
+                if paragraphs == INLINE_RELATED_AFTER_PARAGRAPHS:
+                    return blocks[: position + 1], blocks[position + 1 :]
+        return blocks, []
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["tags"] = tags = list(self.tags.order_by("name"))
+        context["authors"] = [
+            link.author
+            for link in self.article_authors.select_related("author__photo").order_by("sort_order")
+        ]
+        related = self.related_articles(tags, 9 if self.show_inline_related else 6)
+        if self.show_inline_related:
+            context["inline_related"], context["related"] = related[:3], related[3:]
+        else:
+            context["inline_related"], context["related"] = [], related
+        context["body_before_related"], context["body_after_related"] = self.body_with_inline_related()
+        context["previous_article"] = self.previous_article()
+        context["next_article"] = self.next_article()
+        context["section"] = self.get_parent()
+        return context
+
+
+class TopStoriesPage(MenuFields, Page):
+    """The stories editors put first, in their order: on the home page and at its own address."""
+
+    intro = models.TextField(blank=True, max_length=600)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("stories", label="Story", heading="Top stories, in order"),
+    ]
+    promote_panels = [*Page.promote_panels, *MenuFields.menu_panels]
+    parent_page_types = ["sections.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = "top stories"
+        verbose_name_plural = "top stories"
+
+    def public_stories(self):
+        links = list(self.stories.order_by("sort_order").values_list("article_id", flat=True))
+        found = {article.pk: article for article in cards(ArticlePage.objects.public().filter(pk__in=links))}
+        return [found[pk] for pk in links if pk in found]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["stories"] = self.public_stories()
+        return context
+
+
+class TopStory(Orderable):
+    page = ParentalKey(TopStoriesPage, on_delete=models.CASCADE, related_name="stories")
+    article = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("article")]

@@ -1,0 +1,15 @@
+from django.shortcuts import get_object_or_404, render
+from taggit.models import Tag
+
+from masthead.articles.models import ArticlePage, attach_sections
+from masthead.core.pagination import paginate
+
+
+def tag_page(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    page = paginate(
+        request,
+        ArticlePage.objects.public().filter(tags=tag).order_by("-date", "-pk").for_cards(),
+    )
+    page.object_list = attach_sections(page.object_list)
+    return render(request, "articles/tag_page.html", {"tag": tag, "articles": page})

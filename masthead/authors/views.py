@@ -1,0 +1,18 @@
+from django.shortcuts import get_object_or_404, render
+
+from masthead.articles.models import ArticlePage, attach_sections
+from masthead.authors.models import Author
+from masthead.core.pagination import paginate
+
+
+def author_page(request, slug):
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    page = paginate(
+        request,
+        ArticlePage.objects.public()
+        .filter(article_authors__author=author)
+        .order_by("-date", "-pk")
+        .for_cards(),
+    )
+    page.object_list = attach_sections(page.object_list)
+    return render(request, "authors/author_page.html", {"author": author, "articles": page})

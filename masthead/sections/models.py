@@ -1,0 +1,109 @@
+from django.db import models
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber, Substr
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page
+
+from masthead.articles.models import ArticlePage, TopStoriesPage, attach_sections, cards
+from masthead.core.pagination import paginate
+from masthead.navigation.models import MenuFields
+
+HOME_LATEST_COUNT = 8
+HOME_SECTION_COUNT = 4
+
+
+class HomePage(Page):
+    intro = models.TextField(blank=True, max_length=600, help_text="Shown to search engines.")
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "sections.SectionPage",
+        "articles.TopStoriesPage",
+        "pages.StandardPage",
+        "navigation.LinkPage",
+    ]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "home page"
+
+    def section_blocks(self, exclude_ids):
+        """Each top-level section with its newest articles, in one query for all sections."""
+        sections = list(
+            SectionPage.objects.child_of(self).live().filter(show_on_home=True).order_by("path")
+        )
+        prefix_length = len(self.path) + self.steplen
+        ranked = (
+            ArticlePage.objects.public()
+            .filter(path__startswith=self.path)
+            .exclude(pk__in=exclude_ids)
+            .annotate(
+                top_section_path=Substr("path", 1, prefix_length),
+                rank=Window(
+                    RowNumber(),
+                    partition_by=Substr("path", 1, prefix_length),
+                    order_by=[F("date").desc(), F("pk").desc()],
+                ),
+            )
+            .filter(rank__lte=HOME_SECTION_COUNT)
+            .order_by("date")
+        )
+        by_section = {}
+        for article in cards(ranked):
+            by_section.setdefault(article.top_section_path, []).append(article)
+        blocks = []
+        for section in sections:
+            articles = sorted(by_section.get(section.path, []), key=lambda a: a.date, reverse=True)
+            if articles:
+                blocks.append((section, articles))
+        return blocks
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        top_stories_page = TopStoriesPage.objects.child_of(self).live().first()
+        stories = top_stories_page.public_stories() if top_stories_page else []
+        shown = [story.pk for story in stories]
+        latest = cards(
+            ArticlePage.objects.public().exclude(pk__in=shown).order_by("-date", "-pk")[:HOME_LATEST_COUNT]
+        )
+        shown += [article.pk for article in latest]
+        context.update(
+            top_stories_page=top_stories_page,
+            lead_story=stories[0] if stories else (latest.pop(0) if latest else None),
+            top_stories=stories[1:],
+            latest=latest,
+            section_blocks=self.section_blocks(shown),
+        )
+        return context
+
+
+class SectionPage(MenuFields, Page):
+    """A section of the paper; lists its own and its subsections' articles, newest first."""
+
+    intro = models.TextField(blank=True, max_length=600)
+    show_on_home = models.BooleanField(
+        default=True, help_text="Top-level sections only: give this section a block on the home page."
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    promote_panels = [*Page.promote_panels, *MenuFields.menu_panels, FieldPanel("show_on_home")]
+    parent_page_types = ["sections.HomePage", "sections.SectionPage"]
+    subpage_types = ["sections.SectionPage", "articles.ArticlePage", "navigation.LinkPage"]
+
+    class Meta:
+        verbose_name = "section"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        page = paginate(
+            request,
+            ArticlePage.objects.public().descendant_of(self).order_by("-date", "-pk").for_cards(),
+        )
+        page.object_list = attach_sections(page.object_list)
+        context.update(
+            articles=page,
+            subsections=SectionPage.objects.child_of(self).live().in_menu(),
+            breadcrumbs=self.get_ancestors().filter(depth__gt=2),
+        )
+        return context
