@@ -61,7 +61,9 @@ class ArticleTag(TaggedItemBase):
 
 
 class ArticleAuthor(Orderable):
-    page = ParentalKey("articles.ArticlePage", on_delete=models.CASCADE, related_name="article_authors")
+    page = ParentalKey(
+        "articles.ArticlePage", on_delete=models.CASCADE, related_name="article_authors"
+    )
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="article_links")
 
     panels = [FieldPanel("author")]
@@ -102,7 +104,11 @@ class ArticlePage(Page):
         FieldPanel("standfirst"),
         InlinePanel("article_authors", label="Author", heading="Byline", min_num=0),
         MultiFieldPanel(
-            [FieldPanel("lead_image"), FieldPanel("lead_image_caption"), FieldPanel("lead_image_credit")],
+            [
+                FieldPanel("lead_image"),
+                FieldPanel("lead_image_caption"),
+                FieldPanel("lead_image_credit"),
+            ],
             heading="Lead image",
         ),
         FieldPanel("body"),
@@ -141,12 +147,22 @@ class ArticlePage(Page):
     def previous_article(self):
         older = Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk)
         return (
-            ArticlePage.objects.public().filter(older).defer_streamfields().order_by("-date", "-pk").first()
+            ArticlePage.objects.public()
+            .filter(older)
+            .defer_streamfields()
+            .order_by("-date", "-pk")
+            .first()
         )
 
     def next_article(self):
         newer = Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk)
-        return ArticlePage.objects.public().filter(newer).defer_streamfields().order_by("date", "pk").first()
+        return (
+            ArticlePage.objects.public()
+            .filter(newer)
+            .defer_streamfields()
+            .order_by("date", "pk")
+            .first()
+        )
 
     def related_articles(self, tags, count=9):
         """Articles sharing the most of these tags first, then the newest of the same section."""
@@ -192,7 +208,9 @@ class ArticlePage(Page):
             context["inline_related"], context["related"] = related[:3], related[3:]
         else:
             context["inline_related"], context["related"] = [], related
-        context["body_before_related"], context["body_after_related"] = self.body_with_inline_related()
+        context["body_before_related"], context["body_after_related"] = (
+            self.body_with_inline_related()
+        )
         context["previous_article"] = self.previous_article()
         context["next_article"] = self.next_article()
         context["section"] = self.get_parent()
@@ -220,7 +238,10 @@ class TopStoriesPage(MenuFields, Page):
 
     def public_stories(self):
         links = list(self.stories.order_by("sort_order").values_list("article_id", flat=True))
-        found = {article.pk: article for article in cards(ArticlePage.objects.public().filter(pk__in=links))}
+        found = {
+            article.pk: article
+            for article in cards(ArticlePage.objects.public().filter(pk__in=links))
+        }
         return [found[pk] for pk in links if pk in found]
 
     def get_context(self, request, *args, **kwargs):

@@ -11,7 +11,9 @@ class Author(index.Indexed, models.Model):
 
     name = models.CharField(max_length=255)
     slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
-    role = models.CharField(max_length=255, blank=True, help_text="Such as 'Business correspondent'.")
+    role = models.CharField(
+        max_length=255, blank=True, help_text="Such as 'Business correspondent'."
+    )
     photo = models.ForeignKey(
         "images.NewsImage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

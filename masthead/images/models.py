@@ -1,5 +1,6 @@
 from django.db import models
-from wagtail.images.models import AbstractImage, AbstractRendition, Image as WagtailImage
+from wagtail.images.models import AbstractImage, AbstractRendition
+from wagtail.images.models import Image as WagtailImage
 
 
 class NewsImage(AbstractImage):

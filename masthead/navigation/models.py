@@ -1,11 +1,11 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.shortcuts import redirect
+from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable, Page
-from modelcluster.fields import ParentalKey
 
 
 class MenuFields(models.Model):
@@ -34,7 +34,7 @@ class MenuFields(models.Model):
         abstract = True
 
 
-class LinkPage(MenuFields, Page):
+class LinkPage(MenuFields, Page):  # noqa: DJ008 (Page gives __str__)
     """A menu item that leads elsewhere: another site or any address of this one."""
 
     link_url = models.URLField("address", max_length=500)
@@ -66,7 +66,9 @@ class NavigationSettings(BaseSiteSetting, ClusterableModel):
 
 class UtilityLink(Orderable):
     settings = ParentalKey(NavigationSettings, related_name="utility_links")
-    page = models.ForeignKey(Page, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    page = models.ForeignKey(
+        Page, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     url = models.URLField(blank=True)
     label = models.CharField(max_length=60, blank=True)
 

@@ -65,7 +65,9 @@ class HomePage(Page):
         stories = top_stories_page.public_stories() if top_stories_page else []
         shown = [story.pk for story in stories]
         latest = cards(
-            ArticlePage.objects.public().exclude(pk__in=shown).order_by("-date", "-pk")[:HOME_LATEST_COUNT]
+            ArticlePage.objects.public()
+            .exclude(pk__in=shown)
+            .order_by("-date", "-pk")[:HOME_LATEST_COUNT]
         )
         shown += [article.pk for article in latest]
         context.update(
@@ -83,7 +85,8 @@ class SectionPage(MenuFields, Page):
 
     intro = models.TextField(blank=True, max_length=600)
     show_on_home = models.BooleanField(
-        default=True, help_text="Top-level sections only: give this section a block on the home page."
+        default=True,
+        help_text="Top-level sections only: give this section a block on the home page.",
     )
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]

@@ -22,7 +22,9 @@ def build_menu(root):
     pages = (
         Page.objects.live()
         .in_menu()
-        .filter(path__startswith=root.path, depth__gt=root.depth, depth__lte=root.depth + MENU_DEPTH)
+        .filter(
+            path__startswith=root.path, depth__gt=root.depth, depth__lte=root.depth + MENU_DEPTH
+        )
         .order_by("path")
         .specific()
     )

@@ -1,0 +1,133 @@
+"""Fixtures that build a small newspaper: a home page, a section tree, authors and articles."""
+
+import io
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.core.files.images import ImageFile
+from django.utils import timezone
+from PIL import Image as PILImage
+from wagtail.models import Page, Site
+
+from masthead.articles.models import ArticleAuthor, ArticlePage, TopStoriesPage
+from masthead.authors.models import Author
+from masthead.images.models import NewsImage
+from masthead.sections.models import HomePage, SectionPage
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _static_and_cache(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path_factory):
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media"
+
+
+def make_image(title="Picture", color=(40, 90, 160), size=(1200, 800), credit=""):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", size, color).save(buffer, "JPEG")
+    return NewsImage.objects.create(
+        title=title,
+        description=f"{title}, a plain coloured picture",
+        credit=credit,
+        file=ImageFile(buffer, name=f"{title.lower().replace(' ', '-')}.jpg"),
+    )
+
+
+def make_section(parent, title, **kwargs):
+    section = SectionPage(title=title, show_in_menus=True, **kwargs)
+    parent.add_child(instance=section)
+    return section
+
+
+def make_article(
+    section, title=None, date=None, authors=(), tags=(), image=None, body=None, **kwargs
+):
+    number = next(_counter)
+    article = ArticlePage(
+        title=title or f"Article number {number}",
+        standfirst=f"Standfirst of article {number}.",
+        date=date or timezone.now() - timedelta(hours=number),
+        lead_image=image,
+        lead_image_caption="A caption for the lead picture" if image else "",
+        body=body
+        if body is not None
+        else [
+            {"type": "paragraph", "value": f"<p>First paragraph of article {number}.</p>"},
+            {"type": "paragraph", "value": "<p>Second paragraph.</p>"},
+            {"type": "subheading", "value": "A subheading"},
+            {"type": "paragraph", "value": "<p>Third paragraph.</p>"},
+            {"type": "quote", "value": {"text": "Words worth quoting.", "attribution": "A Source"}},
+            {"type": "paragraph", "value": "<p>Fourth paragraph.</p>"},
+        ],
+        **kwargs,
+    )
+    section.add_child(instance=article)
+    for order, author in enumerate(authors):
+        ArticleAuthor.objects.create(page=article, author=author, sort_order=order)
+    if tags:
+        article.tags.add(*tags)
+        article.save()
+    return article
+
+
+class Newspaper:
+    """A small paper: home › News › (World › Africa), Economics › Finance › Banking, Top Stories."""
+
+    def __init__(self):
+        root = Page.objects.get(depth=1)
+        for page in Page.objects.filter(depth=2):
+            page.delete()
+        self.home = HomePage(title="The Test Times", slug="home")
+        root.add_child(instance=self.home)
+        Site.objects.update_or_create(
+            is_default_site=True,
+            defaults={
+                "hostname": "localhost",
+                "port": 80,
+                "root_page": self.home,
+                "site_name": "The Test Times",
+            },
+        )
+        self.top_stories = TopStoriesPage(
+            title="Top Stories", slug="top-stories", show_in_menus=True
+        )
+        self.home.add_child(instance=self.top_stories)
+        self.news = make_section(self.home, "News")
+        self.world = make_section(self.news, "World")
+        self.africa = make_section(self.world, "Africa")
+        self.economics = make_section(self.home, "Economics")
+        self.finance = make_section(self.economics, "Finance")
+        self.banking = make_section(self.finance, "Banking")
+        self.image = make_image("Harbour at dawn", credit="Photo Desk")
+        self.authors = [
+            Author.objects.create(
+                name="Ama Mensah",
+                slug="ama-mensah",
+                role="Economics editor",
+                photo=make_image("Ama Mensah portrait", (200, 120, 90), (400, 400)),
+            ),
+            Author.objects.create(name="Jonas Berg", slug="jonas-berg", role="World correspondent"),
+        ]
+
+    def article(self, section=None, **kwargs):
+        kwargs.setdefault("authors", self.authors[:1])
+        kwargs.setdefault("image", self.image)
+        return make_article(section or self.banking, **kwargs)
+
+
+@pytest.fixture
+def paper(db):
+    return Newspaper()
