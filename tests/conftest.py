@@ -1,8 +1,10 @@
 """Fixtures that build a small newspaper: a home page, a section tree, authors and articles."""
 
 import io
+import os
 import itertools
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -131,3 +133,51 @@ class Newspaper:
 @pytest.fixture
 def paper(db):
     return Newspaper()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; browser tests skip where it is not installed."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot under test-artifacts/ to look at after the run."""
+
+    def take(page, name):
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    return take
+
+
+@pytest.fixture
+def live_paper(django_db_serialized_rollback, transactional_db, live_server):
+    """The small newspaper, committed, behind a live server on 127.0.0.1.
+
+    Serialized rollback brings back what migrations created (root page, locale, collection)."""
+    paper = Newspaper()
+    paper.url = live_server.url
+    return paper
