@@ -1,8 +1,8 @@
 """Fixtures that build a small newspaper: a home page, a section tree, authors and articles."""
 
 import io
-import os
 import itertools
+import os
 from datetime import timedelta
 from pathlib import Path
 
