@@ -886,9 +886,12 @@ def index_for_search(model, objects):
 
 
 def ensure_articles(count, home, tree, user, report=None, seed=SEED):
-    """Create the planned articles that are not there yet; returns the number created.
+    """Create the planned articles that are not there yet, up to `count` articles in all;
+    returns the number created.
 
-    An article counts as there when its section has a child page with the planned slug. The
+    An article counts as there when its section has a child page with the planned slug; and
+    when the site has `count` articles or more, nothing is planned or created at all, so that a
+    demo built by an older version of this code never grows by a second, reworded set. The
     first REVISION_LIMIT articles get a revision and entries in Wagtail's reference index (what
     the admin shows as an image's or author's usage); the rest get neither, which keeps large
     runs fast (`masthead rebuild_references_index` fills in the references)."""
@@ -896,6 +899,9 @@ def ensure_articles(count, home, tree, user, report=None, seed=SEED):
     existing = {}
     for path, slug, pk in ArticlePage.objects.descendant_of(home).values_list("path", "slug", "pk"):
         existing[(path[: -Page.steplen], slug)] = pk
+    wanted = count - len(existing)
+    if wanted <= 0:
+        return 0
     authors = {author.slug: author for author in Author.objects.all()}
     picture_ids, _ = ensure_pictures(user)
     images = NewsImage.objects.in_bulk(picture_ids)
@@ -913,6 +919,8 @@ def ensure_articles(count, home, tree, user, report=None, seed=SEED):
             if found:
                 article_ids[plan.index] = found
                 continue
+            if created + len(pages) >= wanted:
+                break
             page = _new_article(plan, now, user, parent.locale_id, pool, article_ids)
             parent.add_child(instance=page)
             article_ids[plan.index] = page.pk
@@ -956,6 +964,8 @@ def ensure_articles(count, home, tree, user, report=None, seed=SEED):
                 report,
                 f"  {done:,} of {count:,} articles ({done * 100 // count}%, {elapsed:.0f} s)",
             )
+        if created >= wanted:
+            break
     return created
 
 

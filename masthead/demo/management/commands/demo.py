@@ -18,8 +18,9 @@ class Command(BaseCommand):
         "a dozen authors, pictures and articles, and an editor account "
         f"('{EDITOR_USERNAME}', a superuser with a published password: for trying Masthead, never "
         "for a public site). The content is the same on every run, dated relative to today. "
-        "Running it again creates only what is missing, so it never duplicates anything; a larger "
-        "--articles on a database that already has the demo adds the missing articles. "
+        "Running it again creates only what is missing, so it never duplicates anything: with "
+        "--articles N on a database that already has articles, it adds only as many as are "
+        "missing to make N (none when there are N or more). "
         f"Articles beyond the first {REVISION_LIMIT} get no revision of their own, which keeps "
         "large runs fast."
     )
@@ -29,7 +30,8 @@ class Command(BaseCommand):
             "--articles",
             type=int,
             default=DEFAULT_ARTICLES,
-            help=f"How many articles the demo has (default {DEFAULT_ARTICLES}).",
+            help=f"How many articles the demo has (default {DEFAULT_ARTICLES}); an existing "
+            "demo with fewer gets the missing ones.",
         )
         parser.add_argument(
             "--if-empty",
