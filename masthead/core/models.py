@@ -35,9 +35,7 @@ class SocialFields(models.Model):
     @property
     def share_description(self):
         text = (
-            self.search_description
-            or getattr(self, "standfirst", "")
-            or getattr(self, "intro", "")
+            self.search_description or getattr(self, "standfirst", "") or getattr(self, "intro", "")
         )
         return " ".join(strip_tags(text).split())
 

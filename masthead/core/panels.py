@@ -14,8 +14,10 @@ def form_value(form, name):
 
 
 class SocialCardPanel(Panel):
-    """The shared card as the form stands: the server draws it from the form's values (so a form
-    sent back with errors shows what was typed), a small script redraws it while the editor types."""
+    """The shared card as the form stands.
+
+    The server draws it from the form's values, so a form sent back with errors shows what was
+    typed; a small script redraws it while the editor types."""
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "core/panels/social_card.html"
