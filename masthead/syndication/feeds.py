@@ -30,7 +30,7 @@ def image_size(rendition):
 
 def build_feed(request, kind=None, key=None):
     here = SiteContext(request)
-    scope = feed_scope(request, kind, key)
+    scope = feed_scope(here, kind, key)
     full_text = here.settings().feed_full_text
     articles = feed_articles(scope, full_text)
     if full_text:

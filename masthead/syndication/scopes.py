@@ -44,7 +44,9 @@ class SiteContext:
         return ArticlePage.objects.public().filter(path__startswith=self.root.path)
 
     def settings(self):
-        return SiteSettings.for_site(self.site)
+        if not hasattr(self, "_settings"):
+            self._settings = SiteSettings.for_site(self.site)
+        return self._settings
 
 
 @dataclass
@@ -60,9 +62,8 @@ class FeedScope:
         return reverse(self.url_name, kwargs={**self.url_kwargs, "feed_format": feed_format})
 
 
-def feed_scope(request, kind=None, key=None):
+def feed_scope(here, kind=None, key=None):
     """The whole site, a section with its subsections, a tag or an author; 404 for unknown ones."""
-    here = SiteContext(request)
     articles = here.articles()
     if kind is None:
         tagline = here.settings().tagline

@@ -9,7 +9,7 @@ from masthead.syndication.models import RemovedPage
 def remember_removed_article(sender, instance, **kwargs):
     """Keep the address of a deleted article that readers may have seen (also when it goes with
     its section), so that it answers 410 Gone."""
-    if instance.first_published_at is None:
+    if not (instance.live or instance.first_published_at):
         return  # never public: nobody knows its address
     url_parts = instance.get_url_parts()
     if url_parts is None:

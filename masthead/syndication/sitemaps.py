@@ -52,6 +52,11 @@ class SiteSitemap(Sitemap):
     def lastmod(self, item):
         return latest(item.get("date"), item.get("last_published_at"))
 
+    def latest_change(self, newest_article):
+        """When any page of this sitemap last changed, for the index: by default when the
+        newest article was published, since an article changes its sections, tags and authors."""
+        return newest_article
+
     def get_urls(self, page=1, site=None, protocol=None):
         root = urlsplit(self.here.root_url)
         urls = super().get_urls(page, SimpleNamespace(domain=root.netloc), root.scheme)
@@ -125,6 +130,9 @@ class SectionSitemap(SiteSitemap):
 
 
 class StandardPageSitemap(SiteSitemap):
+    def latest_change(self, newest_article):
+        return self.items().aggregate(newest=Max("last_published_at"))["newest"]
+
     def items(self):
         return (
             StandardPage.objects.live()

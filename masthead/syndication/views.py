@@ -57,14 +57,16 @@ def sitemap_index(request):
             sitemaps.append({"location": location + suffix, "lastmod": w3c(newest)})
     for name, sitemap_class in LISTED_SITEMAPS.items():
         location = here.absolute(reverse("sitemap", kwargs={"name": name}))
+        sitemap = sitemap_class(here)
+        lastmod = w3c(sitemap.latest_change(newest_overall))
         if name in ("sections", "news"):
             # Always listed: the home page is always there; news is named in robots.txt.
-            sitemaps.append({"location": location, "lastmod": w3c(newest_overall)})
+            sitemaps.append({"location": location, "lastmod": lastmod})
             continue
-        paginator = sitemap_class(here).paginator
+        paginator = sitemap.paginator
         for number in paginator.page_range if paginator.count else ():
             suffix = f"?page={number}" if number > 1 else ""
-            sitemaps.append({"location": location + suffix, "lastmod": ""})
+            sitemaps.append({"location": location + suffix, "lastmod": lastmod})
     return xml_response(request, "syndication/sitemap_index.xml", {"sitemaps": sitemaps})
 
 
