@@ -73,19 +73,22 @@ def page_head(context, page, here, site_settings):
     if isinstance(page, HomePage) or page.pk == here.root.pk:
         head["json_ld"] = [{"@context": "https://schema.org", **publisher}, sd.website(here)]
     else:
+        # A section's view has already fetched its ancestors below the home page.
+        ancestors = context.get("breadcrumbs")
+        if ancestors is None:
+            ancestors = page.get_ancestors().filter(depth__gt=here.root.depth)
+            ancestors = ancestors.only("title", "url_path")
         trail = [
-            (
-                "Home" if ancestor.pk == here.root.pk else ancestor.title,
-                here.url_for_path(ancestor.url_path),
-            )
-            for ancestor in page.get_ancestors(inclusive=True)
-            .filter(depth__gte=here.root.depth)
-            .only("title", "url_path")
+            ("Home", here.root_url + "/"),
+            *((a.title, here.url_for_path(a.url_path)) for a in ancestors),
+            (page.title, here.url_for_path(page.url_path)),
         ]
         head["json_ld"].append(sd.breadcrumbs(trail))
 
     if isinstance(page, ArticlePage):
-        authors = context.get("authors", page.authors)
+        authors = context.get("authors")
+        if authors is None:
+            authors = page.authors
         tags = context.get("tags") or []
         section = context.get("section")
         og += [
