@@ -42,7 +42,7 @@ SECTIONS = {
 
 
 def setup(data_dir):
-    (data_dir / "static").mkdir()
+    (data_dir / "static").mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("MASTHEAD_DATA_DIR", str(data_dir))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
     os.environ["DEBUG"] = "false"
@@ -222,9 +222,15 @@ def measure(client, path, repeat=3):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument(
+        "--keep",
+        metavar="DIR",
+        help="keep the SQLite corpus in DIR, and reuse it when DIR already holds one",
+    )
     args = parser.parse_args()
 
-    data_dir = Path(tempfile.mkdtemp(prefix="masthead-bench-syndication-"))
+    reuse = bool(args.keep) and (Path(args.keep) / "masthead.sqlite3").exists()
+    data_dir = Path(args.keep or tempfile.mkdtemp(prefix="masthead-bench-syndication-"))
     try:
         setup(data_dir)
         from django.db import connection
@@ -235,13 +241,20 @@ def main():
         from masthead.syndication.scopes import SiteContext
         from masthead.syndication.sitemaps import ARTICLES_PER_SITEMAP, article_months
 
-        start = time.perf_counter()
-        home = build_paper(args.articles)
-        built = time.perf_counter() - start
-        print(
-            f"{args.articles} articles written in {built:.1f} s "
-            f"({connection.vendor}, {ARTICLES_PER_SITEMAP} URLs per sitemap page)"
-        )
+        if reuse:
+            from masthead.sections.models import HomePage
+
+            home = HomePage.objects.get()
+            print(f"reusing the corpus in {data_dir} ({connection.vendor})")
+        else:
+            start = time.perf_counter()
+            home = build_paper(args.articles)
+            built = time.perf_counter() - start
+            print(
+                f"{args.articles} articles written in {built:.1f} s "
+                f"({connection.vendor}, {ARTICLES_PER_SITEMAP} URLs per sitemap page)",
+                flush=True,
+            )
 
         client = Client(HTTP_HOST="localhost")
         here = SiteContext(RequestFactory().get("/", HTTP_HOST="localhost"))
@@ -270,23 +283,29 @@ def main():
             seconds, peak, size, queries = measure(client, path)
             print(
                 f"{path:44} {seconds * 1000:7.1f} ms {peak / 2**20:7.2f} MiB "
-                f"{size / 1024:7.1f} KiB {queries:8d}"
+                f"{size / 1024:7.1f} KiB {queries:8d}",
+                flush=True,
             )
         site_settings = SiteSettings.for_site(home.get_site())
         site_settings.feed_full_text = True
         site_settings.save()
-        for path in ["/feeds/rss/", "/feeds/json/"]:
-            seconds, peak, size, queries = measure(client, path)
-            label = path + " (full text)"
-            print(
-                f"{label:44} {seconds * 1000:7.1f} ms {peak / 2**20:7.2f} MiB "
-                f"{size / 1024:7.1f} KiB {queries:8d}"
-            )
+        try:
+            for path in ["/feeds/rss/", "/feeds/json/"]:
+                seconds, peak, size, queries = measure(client, path)
+                label = path + " (full text)"
+                print(
+                    f"{label:44} {seconds * 1000:7.1f} ms {peak / 2**20:7.2f} MiB "
+                    f"{size / 1024:7.1f} KiB {queries:8d}"
+                )
+        finally:  # a kept corpus starts the next run as it started this one
+            site_settings.feed_full_text = False
+            site_settings.save()
         peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"process peak RSS (including building the corpus): {peak_rss:.0f} MiB")
         print(f"finished {timezone.now():%Y-%m-%d %H:%M} UTC")
     finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -372,6 +372,9 @@ def test_sitemaps_come_page_by_page_and_bad_pages_are_404(client, paper, monkeyp
         "/sitemaps/x.xml",
     ]:
         get(client, path, status=404)
+    assert client.head("/sitemap.xml").status_code == 200
+    assert client.post("/sitemap.xml").status_code == 405
+    assert client.post("/feeds/rss/").status_code == 405
     # A month with no articles is an empty (but well-formed) sitemap, not an error.
     assert locations(etree.fromstring(get(client, "/sitemaps/articles-1999-01.xml").content)) == []
 

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import JsonResponse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from masthead.syndication.feed_html import render_bodies
 from masthead.syndication.scopes import FEED_IMAGE, SiteContext, feed_articles, feed_scope
@@ -201,7 +201,6 @@ rss_feed = ArticleFeed()
 atom_feed = AtomArticleFeed()
 
 
-@require_GET
 def json_feed(request, kind=None, key=None):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1) of the same entries."""
     feed = build_feed(request, kind, key)
@@ -246,6 +245,7 @@ def json_feed(request, kind=None, key=None):
     )
 
 
+@require_safe
 def feed_view(request, feed_format, kind=None, key=None):
     """One address pattern for the three formats: /feeds/…/rss/, /atom/ and /json/."""
     if feed_format == "json":

@@ -115,6 +115,7 @@ class SectionSitemap(SiteSitemap):
         ]
         newest_by_parent = (
             self.here.articles()
+            .order_by()  # Wagtail orders pages by path, which would group by every article
             .annotate(parent=Substr("path", 1, Length("path") - Page.steplen))
             .values("parent")
             .annotate(published=Max("last_published_at"), dated=Max("date"))

@@ -7,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from masthead.syndication.scopes import SiteContext
 from masthead.syndication.sitemaps import (
@@ -37,7 +37,7 @@ def page_number(request):
     return request.GET.get("page", 1)
 
 
-@require_GET
+@require_safe
 def sitemap_index(request):
     here = SiteContext(request)
     sitemaps = []
@@ -82,7 +82,7 @@ def urlset(request, sitemap, template="syndication/sitemap.xml", **context):
     return xml_response(request, template, {"urls": urls, **context})
 
 
-@require_GET
+@require_safe
 def sitemap_articles(request, year, month):
     here = SiteContext(request)
     try:
@@ -92,7 +92,7 @@ def sitemap_articles(request, year, month):
     return urlset(request, ArticleMonthSitemap(here, int(year), int(month)))
 
 
-@require_GET
+@require_safe
 def sitemap(request, name):
     here = SiteContext(request)
     if name == "news":
@@ -110,7 +110,7 @@ def sitemap(request, name):
     return urlset(request, LISTED_SITEMAPS[name](here))
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     here = SiteContext(request)
     lines = [
