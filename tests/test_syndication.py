@@ -227,9 +227,9 @@ def test_feeds_cost_a_fixed_number_of_queries(
         get(client, "/feeds/rss/")
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
+def test_unknown_feeds_answer_404_in_the_site_design(client, paper):
+    paper.article(tags=["Rates"])
+    for path in [
         "/feeds/tags/no-such-tag/rss/",
         "/feeds/authors/nobody/atom/",
         "/feeds/sections/no-such-section/json/",
@@ -238,11 +238,11 @@ def test_feeds_cost_a_fixed_number_of_queries(
         "/feeds/sections/../rss/",
         "/feeds/xml/",
         "/feeds/tags/rates/",
-    ],
-)
-def test_unknown_feeds_answer_404(client, stories, path):
-    response = get(client, path, status=404)
-    assert "We couldn’t find that page" in response.content.decode()
+        "/feeds/tags/rates/rss/extra/",
+    ]:
+        response = get(client, path, status=404)
+        assert "We couldn’t find that page" in response.content.decode(), path
+    get(client, "/feeds/tags/rates/rss/")
 
 
 def test_pages_advertise_their_feeds(client, stories):
