@@ -1,4 +1,4 @@
-"""Settings come from the environment; a site served to the world refuses to start half-configured."""
+"""Settings come from the environment; a site served to the world refuses to run half-configured."""
 
 import os
 import subprocess
