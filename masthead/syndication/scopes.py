@@ -43,6 +43,10 @@ class SiteContext:
     def articles(self):
         return ArticlePage.objects.public().filter(path__startswith=self.root.path)
 
+    def public_ids(self):
+        """The ids of the site's public articles, as a subquery (unordered: faster to match)."""
+        return self.articles().order_by().values("pk")
+
     def settings(self):
         if not hasattr(self, "_settings"):
             self._settings = SiteSettings.for_site(self.site)

@@ -149,7 +149,7 @@ class TagSitemap(SiteSitemap):
 
     def items(self):
         return (
-            ArticleTag.objects.filter(content_object__in=self.here.articles().values("pk"))
+            ArticleTag.objects.filter(content_object__in=self.here.public_ids())
             .values("tag__slug")
             .annotate(
                 last_published_at=Max("content_object__last_published_at"),
@@ -167,7 +167,7 @@ class AuthorSitemap(SiteSitemap):
 
     def items(self):
         return (
-            ArticleAuthor.objects.filter(page__in=self.here.articles().values("pk"))
+            ArticleAuthor.objects.filter(page__in=self.here.public_ids())
             .values("author__slug")
             .annotate(last_published_at=Max("page__last_published_at"), date=Max("page__date"))
             .order_by("author__slug")
