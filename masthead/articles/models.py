@@ -170,12 +170,14 @@ class ArticlePage(SocialFields, Page):
         """Articles sharing the most of these tags first, then the newest of the same section."""
         public = ArticlePage.objects.public().exclude(pk=self.pk)
         tag_ids = [tag.pk for tag in tags]
-        by_tags = list(
-            public.filter(tagged_items__tag_id__in=tag_ids)
-            .annotate(shared_tags=Count("tagged_items"))
-            .order_by("-shared_tags", "-date", "-pk")
-            .values_list("pk", flat=True)[:count]
-        )
+        # Grouped over the tag links alone: grouping article rows would drag their bodies along.
+        by_tags = [
+            row["content_object_id"]
+            for row in ArticleTag.objects.filter(tag_id__in=tag_ids, content_object__in=public)
+            .values("content_object_id", "content_object__date")
+            .annotate(shared_tags=Count("id"))
+            .order_by("-shared_tags", "-content_object__date", "-content_object_id")[:count]
+        ]
         parent_path = self.path[: -self.steplen]
         same_section = list(
             public.filter(path__startswith=parent_path, depth=self.depth)

@@ -58,32 +58,36 @@ class HomePage(SocialFields, Page):
         return page.specific.route(request, remaining)
 
     def section_blocks(self, exclude_ids):
-        """Each top-level section with its newest articles, in one query for all sections."""
+        """Each top-level section with its newest articles, in a fixed number of queries."""
         sections = list(
             SectionPage.objects.child_of(self).live().filter(show_on_home=True).order_by("path")
         )
         prefix_length = len(self.path) + self.steplen
+        top_section_path = Substr("path", 1, prefix_length)
+        # Rank over narrow rows first; only the few winners are fetched as cards.
         ranked = (
             ArticlePage.objects.public()
             .filter(path__startswith=self.path)
             .exclude(pk__in=exclude_ids)
             .annotate(
-                top_section_path=Substr("path", 1, prefix_length),
+                top_section_path=top_section_path,
                 rank=Window(
                     RowNumber(),
-                    partition_by=Substr("path", 1, prefix_length),
+                    partition_by=top_section_path,
                     order_by=[F("date").desc(), F("pk").desc()],
                 ),
             )
             .filter(rank__lte=HOME_SECTION_COUNT)
-            .order_by("date")
+            .values_list("pk", "top_section_path")
         )
+        section_of = dict(ranked)
         by_section = {}
-        for article in cards(ranked):
-            by_section.setdefault(article.top_section_path, []).append(article)
+        winners = ArticlePage.objects.filter(pk__in=section_of).order_by("-date", "-pk")
+        for article in cards(winners):
+            by_section.setdefault(section_of[article.pk], []).append(article)
         blocks = []
         for section in sections:
-            articles = sorted(by_section.get(section.path, []), key=lambda a: a.date, reverse=True)
+            articles = by_section.get(section.path)
             if articles:
                 blocks.append((section, articles))
         return blocks
