@@ -18,7 +18,6 @@ from masthead.sections.models import SectionPage
 
 FEED_LENGTH = 20
 FEED_IMAGE = "fill-1200x800-c100"  # the 3:2 lead picture the article page already renders
-FEED_FORMATS = ("rss", "atom", "json")
 SECTION_PATH = re.compile(r"^[-\w]+(/[-\w]+)*$")
 
 
@@ -58,12 +57,7 @@ class FeedScope:
     title: str
     description: str
     link: str  # the page a reader would visit for the same articles
-    url_name: str  # reverse() name of its feeds, with `url_kwargs`
-    url_kwargs: dict
     articles: object  # a queryset of public articles
-
-    def feed_url(self, feed_format):
-        return reverse(self.url_name, kwargs={**self.url_kwargs, "feed_format": feed_format})
 
 
 def feed_scope(here, kind=None, key=None):
@@ -75,8 +69,6 @@ def feed_scope(here, kind=None, key=None):
             here.name,
             tagline or f"The latest articles from {here.name}.",
             here.root_url + "/",
-            "feed",
-            {},
             articles,
         )
     if kind == "section":
@@ -94,8 +86,6 @@ def feed_scope(here, kind=None, key=None):
             f"{section.title} | {here.name}",
             section.intro or f"The latest articles in {section.title}.",
             here.url_for_path(section.url_path),
-            "section_feed",
-            {"key": key},
             articles.filter(path__startswith=section.path),
         )
     if kind == "tag":
@@ -104,8 +94,6 @@ def feed_scope(here, kind=None, key=None):
             f"{tag.name} | {here.name}",
             f"Articles tagged {tag.name}.",
             here.absolute(reverse("tag", kwargs={"slug": tag.slug})),
-            "tag_feed",
-            {"key": tag.slug},
             articles.filter(tags=tag),
         )
     if kind == "author":
@@ -114,8 +102,6 @@ def feed_scope(here, kind=None, key=None):
             f"{author.name} | {here.name}",
             f"Articles by {author.name}" + (f", {author.role}." if author.role else "."),
             here.absolute(author.get_absolute_url()),
-            "author_feed",
-            {"key": author.slug},
             articles.filter(article_authors__author=author),
         )
     raise Http404("No such feed.")

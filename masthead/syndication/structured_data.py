@@ -13,7 +13,6 @@ LOGO_RENDITION = "max-600x600"
 # Shipped with the code: used until editors upload the paper's own logo in the site settings.
 DEFAULT_LOGO = ("masthead/publisher-logo.png", 512, 512)
 ARTICLE_IMAGES = ("fill-1200x675-c100", "fill-1200x900-c100", "fill-1200x1200-c100")
-SHARE_RENDITION = "fill-1200x630-c100"
 SEARCH_PATH = "/search/"
 
 _ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}

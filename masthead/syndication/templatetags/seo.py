@@ -12,6 +12,7 @@ from wagtail.models import Page
 from masthead.articles.models import ArticlePage
 from masthead.authors.models import Author
 from masthead.core.models import SiteSettings, SocialFields
+from masthead.core.panels import SHARE_RENDITION
 from masthead.sections.models import HomePage, SectionPage
 from masthead.syndication import structured_data as sd
 from masthead.syndication.scopes import SiteContext
@@ -42,7 +43,7 @@ def share_tags(title, description, image, url, og_type, here, handle):
     if description:
         twitter.append(("twitter:description", description))
     if image:
-        rendition = image.get_rendition(sd.SHARE_RENDITION)
+        rendition = image.get_rendition(SHARE_RENDITION)
         image_url = here.absolute(rendition.url)
         og += [
             ("og:image", image_url),
