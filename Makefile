@@ -57,6 +57,7 @@ demo: install
 
 bench: install
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/syndication.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

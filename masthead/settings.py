@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "masthead.articles",
     "masthead.authors",
     "masthead.pages",
+    "masthead.syndication",
     "masthead.demo",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "masthead.syndication.middleware.RemovedPageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 

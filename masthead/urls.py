@@ -13,6 +13,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("authors/<str:slug>/", author_page, name="author"),
     path("tags/<str:slug>/", tag_page, name="tag"),
+    path("", include("masthead.syndication.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -14,7 +14,11 @@ RAW_MARKUP = [
     re.compile(r"\[/?[a-z][a-z0-9_]*(?:\s[^\]]*)?\]"),
     re.compile(r"&lt;/?(?:p|div|span|a|b|i|strong|em|br|h\d|ul|li|script)\b"),
     re.compile(r"\{\{|\{%|%\}|\}\}"),
-    re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(?!document\.documentElement\.className)"),
+    # Inline scripts: only the class switch; JSON-LD data blocks are data, never run.
+    re.compile(
+        r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>"
+        r"(?!document\.documentElement\.className)"
+    ),
 ]
 
 

@@ -44,14 +44,15 @@ def count_queries(client, url):
 
 
 # Queries a page costs once its image renditions exist. The chrome (site, settings, menu,
-# recent news) is 9 of them; Wagtail's page serving adds 4 to 6.
+# recent news) is 9 of them; Wagtail's page serving adds 4 to 6; the breadcrumb trail of the
+# structured data adds 1 where the view has not fetched the page's ancestors already.
 EXPECTED = {
     "home": 30,
     "section": 21,
-    "article": 26,
+    "article": 27,
     "author": 15,
     "tag": 15,
-    "top stories": 19,
+    "top stories": 20,
 }
 
 

@@ -14,6 +14,7 @@ from wagtail.search import index
 
 from masthead.articles.blocks import ArticleBodyBlock
 from masthead.authors.models import Author
+from masthead.core.models import SocialFields
 from masthead.navigation.models import MenuFields
 
 # How many paragraphs come before the inline block of related articles.
@@ -72,7 +73,7 @@ class ArticleAuthor(Orderable):
         unique_together = [("page", "author")]
 
 
-class ArticlePage(Page):
+class ArticlePage(SocialFields, Page):
     standfirst = models.TextField(
         blank=True, max_length=600, help_text="One or two sentences under the headline."
     )
@@ -115,6 +116,7 @@ class ArticlePage(Page):
         FieldPanel("tags"),
         FieldPanel("show_inline_related"),
     ]
+    promote_panels = [*Page.promote_panels, *SocialFields.social_panels]
     settings_panels = [FieldPanel("date"), *Page.settings_panels]
 
     search_fields = [

@@ -1,6 +1,47 @@
 from django.db import models
+from django.utils.html import strip_tags
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from masthead.core.panels import SocialCardPanel
+
+
+class SocialFields(models.Model):
+    """What a page shows when it is shared or found: its own picture, beside Wagtail's SEO title
+    and search description, with fallbacks so that editors only fill them in to override."""
+
+    social_image = models.ForeignKey(
+        "images.NewsImage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when the page is shared; the lead image when empty. Wide: 1200×630.",
+    )
+
+    social_panels = [
+        MultiFieldPanel(
+            [FieldPanel("social_image"), SocialCardPanel()], heading="When shared on social media"
+        )
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def share_title(self):
+        return self.seo_title or self.title
+
+    @property
+    def share_description(self):
+        text = (
+            self.search_description or getattr(self, "standfirst", "") or getattr(self, "intro", "")
+        )
+        return " ".join(strip_tags(text).split())
+
+    @property
+    def share_image(self):
+        return self.social_image or getattr(self, "lead_image", None)
 
 
 @register_setting(icon="site")
@@ -16,6 +57,22 @@ class SiteSettings(BaseSiteSetting):
     instagram_url = models.URLField("Instagram", blank=True)
     youtube_url = models.URLField("YouTube", blank=True)
     linkedin_url = models.URLField("LinkedIn", blank=True)
+    feed_full_text = models.BooleanField(
+        "full text in feeds",
+        default=False,
+        help_text="Feeds carry each article's whole text; otherwise its standfirst and a link.",
+    )
+    publisher_logo = models.ForeignKey(
+        "images.NewsImage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=(
+            "The paper's logo for search engines (structured data): at least 112 px wide, "
+            "on a plain background. A plain monogram is used when empty."
+        ),
+    )
 
     panels = [
         FieldPanel("tagline"),
@@ -29,6 +86,10 @@ class SiteSettings(BaseSiteSetting):
                 FieldPanel("linkedin_url"),
             ],
             heading="Follow us",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("feed_full_text"), FieldPanel("publisher_logo")],
+            heading="Feeds and search engines",
         ),
     ]
 

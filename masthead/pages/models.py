@@ -6,6 +6,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from masthead.articles.blocks import ImageBlock, QuoteBlock
+from masthead.core.models import SocialFields
 
 
 class StandardPageBodyBlock(blocks.StreamBlock):
@@ -20,13 +21,14 @@ class StandardPageBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
 
 
-class StandardPage(Page):
+class StandardPage(SocialFields, Page):
     """An editable page such as About, Advertise, Privacy Policy or Contact."""
 
     intro = models.TextField(blank=True, max_length=600)
     body = StreamField(StandardPageBodyBlock(), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    promote_panels = [*Page.promote_panels, *SocialFields.social_panels]
     search_fields = [*Page.search_fields, index.SearchField("intro"), index.SearchField("body")]
     parent_page_types = ["sections.HomePage", "pages.StandardPage"]
     subpage_types = ["pages.StandardPage"]

@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
 from masthead.articles.models import ArticlePage, TopStoriesPage, attach_sections, cards
+from masthead.core.models import SocialFields
 from masthead.core.pagination import paginate
 from masthead.navigation.models import MenuFields
 
@@ -13,10 +14,11 @@ HOME_LATEST_COUNT = 8
 HOME_SECTION_COUNT = 4
 
 
-class HomePage(Page):
+class HomePage(SocialFields, Page):
     intro = models.TextField(blank=True, max_length=600, help_text="Shown to search engines.")
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    promote_panels = [*Page.promote_panels, *SocialFields.social_panels]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
         "sections.SectionPage",
@@ -111,7 +113,7 @@ class HomePage(Page):
         return context
 
 
-class SectionPage(MenuFields, Page):
+class SectionPage(SocialFields, MenuFields, Page):
     """A section of the paper; lists its own and its subsections' articles, newest first."""
 
     intro = models.TextField(blank=True, max_length=600)
@@ -121,7 +123,12 @@ class SectionPage(MenuFields, Page):
     )
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
-    promote_panels = [*Page.promote_panels, *MenuFields.menu_panels, FieldPanel("show_on_home")]
+    promote_panels = [
+        *Page.promote_panels,
+        *MenuFields.menu_panels,
+        FieldPanel("show_on_home"),
+        *SocialFields.social_panels,
+    ]
     parent_page_types = ["sections.HomePage", "sections.SectionPage"]
     subpage_types = ["sections.SectionPage", "articles.ArticlePage", "navigation.LinkPage"]
 
