@@ -94,7 +94,7 @@ top = min(top_level, key=lambda s: (-depth_under(s), *rank(s)))
 deep = min(
     (s for s in sections if s.path.startswith(top.path) and s.depth == depth_under(top)), key=rank
 )
-ids = list(ArticlePage.objects.public().order_by("pk").values_list("pk", flat=True))
+ids = list(ArticlePage.objects.published().order_by("pk").values_list("pk", flat=True))
 chosen = random.Random(seed).sample(ids, min(sample, len(ids)))
 pages = {page.pk: page for page in Page.objects.filter(pk__in=chosen)}
 print(json.dumps({

@@ -196,7 +196,7 @@ def test_demo_builds_the_newspaper_of_the_page():
         for block in blocks:
             if block.block_type == "image":
                 assert block.value["caption"] != block.value["image"].description
-    assert ArticlePage.objects.public().count() == ARTICLES
+    assert ArticlePage.objects.published().count() == ARTICLES
     assert not ArticlePage.objects.filter(date__gt=timezone.now()).exists()
 
     # Tags come from a shared vocabulary, and articles share them.

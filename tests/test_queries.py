@@ -59,13 +59,13 @@ EXPECTED = {
 def test_public_pages_cost_a_fixed_number_of_queries_on_a_ten_times_larger_corpus(client, paper):
     fill(paper, 15)
     article = paper.article(tags=["Markets", "Topic 1"], authors=paper.authors)
-    for story in ArticlePage.objects.public()[:4]:
+    for story in ArticlePage.objects.published()[:4]:
         paper.top_stories.stories.create(article=story)
     paper.top_stories.save()
 
     small = {name: count_queries(client, url) for name, url in pages(paper, article).items()}
     fill(paper, 135)
-    for story in ArticlePage.objects.public()[10:40]:
+    for story in ArticlePage.objects.published()[10:40]:
         paper.top_stories.stories.create(article=story)
     paper.top_stories.save()
     large = {name: count_queries(client, url) for name, url in pages(paper, article).items()}

@@ -1,5 +1,6 @@
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models.functions import Length, Substr
 from django.http import Http404
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -8,7 +9,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
-from wagtail.models import Orderable, Page, PageManager
+from wagtail.models import Orderable, Page, PageManager, PageViewRestriction
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
@@ -22,9 +23,13 @@ INLINE_RELATED_AFTER_PARAGRAPHS = 3
 
 
 class ArticlePageQuerySet(PageQuerySet):
-    def public(self):
-        """Articles a reader may see: live, and dated no later than now."""
-        return self.live().filter(date__lte=timezone.now())
+    def published(self):
+        """Articles any reader may see: live, dated no later than now, not behind a login or
+        password (Wagtail's `public()` asks the same of restrictions, in one more query)."""
+        restricted = PageViewRestriction.objects.filter(
+            page__path=Substr(OuterRef("path"), 1, Length("page__path"))
+        )
+        return self.live().filter(date__lte=timezone.now()).exclude(Exists(restricted))
 
     def for_cards(self):
         """What a list of article cards shows, fetched in a fixed number of queries."""
@@ -149,7 +154,7 @@ class ArticlePage(SocialFields, Page):
     def previous_article(self):
         older = Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk)
         return (
-            ArticlePage.objects.public()
+            ArticlePage.objects.published()
             .filter(older)
             .defer_streamfields()
             .order_by("-date", "-pk")
@@ -159,7 +164,7 @@ class ArticlePage(SocialFields, Page):
     def next_article(self):
         newer = Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk)
         return (
-            ArticlePage.objects.public()
+            ArticlePage.objects.published()
             .filter(newer)
             .defer_streamfields()
             .order_by("date", "pk")
@@ -168,7 +173,7 @@ class ArticlePage(SocialFields, Page):
 
     def related_articles(self, tags, count=9):
         """Articles sharing the most of these tags first, then the newest of the same section."""
-        public = ArticlePage.objects.public().exclude(pk=self.pk)
+        public = ArticlePage.objects.published().exclude(pk=self.pk)
         tag_ids = [tag.pk for tag in tags]
         # Grouped over the tag links alone: grouping article rows would drag their bodies along.
         by_tags = [
@@ -244,7 +249,7 @@ class TopStoriesPage(MenuFields, Page):
         links = list(self.stories.order_by("sort_order").values_list("article_id", flat=True))
         found = {
             article.pk: article
-            for article in cards(ArticlePage.objects.public().filter(pk__in=links))
+            for article in cards(ArticlePage.objects.published().filter(pk__in=links))
         }
         return [found[pk] for pk in links if pk in found]
 

@@ -9,7 +9,7 @@ def tag_page(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = paginate(
         request,
-        ArticlePage.objects.public().filter(tags=tag).order_by("-date", "-pk").for_cards(),
+        ArticlePage.objects.published().filter(tags=tag).order_by("-date", "-pk").for_cards(),
     )
     page.object_list = attach_sections(page.object_list)
     return render(request, "articles/tag_page.html", {"tag": tag, "articles": page})

@@ -9,7 +9,7 @@ def author_page(request, slug):
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
     page = paginate(
         request,
-        ArticlePage.objects.public()
+        ArticlePage.objects.published()
         .filter(article_authors__author=author)
         .order_by("-date", "-pk")
         .for_cards(),

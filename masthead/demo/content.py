@@ -992,7 +992,7 @@ def ensure_top_stories(top_stories_page, user):
     """Five recent articles as top stories, unless editors have chosen some already."""
     if top_stories_page.stories.exists():
         return False
-    recent = list(ArticlePage.objects.public().order_by("-date", "-pk")[:TOP_STORIES])
+    recent = list(ArticlePage.objects.published().order_by("-date", "-pk")[:TOP_STORIES])
     if not recent:
         return False
     top_stories_page.stories = [

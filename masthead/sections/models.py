@@ -66,7 +66,7 @@ class HomePage(SocialFields, Page):
         top_section_path = Substr("path", 1, prefix_length)
         # Rank over narrow rows first; only the few winners are fetched as cards.
         ranked = (
-            ArticlePage.objects.public()
+            ArticlePage.objects.published()
             .filter(path__startswith=self.path)
             .exclude(pk__in=exclude_ids)
             .annotate(
@@ -98,7 +98,7 @@ class HomePage(SocialFields, Page):
         stories = top_stories_page.public_stories() if top_stories_page else []
         shown = [story.pk for story in stories]
         latest = cards(
-            ArticlePage.objects.public()
+            ArticlePage.objects.published()
             .exclude(pk__in=shown)
             .order_by("-date", "-pk")[:HOME_LATEST_COUNT]
         )
@@ -139,7 +139,10 @@ class SectionPage(SocialFields, MenuFields, Page):
         context = super().get_context(request, *args, **kwargs)
         page = paginate(
             request,
-            ArticlePage.objects.public().descendant_of(self).order_by("-date", "-pk").for_cards(),
+            ArticlePage.objects.published()
+            .descendant_of(self)
+            .order_by("-date", "-pk")
+            .for_cards(),
         )
         page.object_list = attach_sections(page.object_list)
         context.update(

@@ -44,7 +44,7 @@ def render_bodies(articles, here):
     if article_ids - {None}:
         chosen = {
             page.pk: page
-            for page in ArticlePage.objects.public()
+            for page in ArticlePage.objects.published()
             .filter(pk__in=article_ids - {None})
             .only("title", "url_path")
         }

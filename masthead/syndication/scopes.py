@@ -40,7 +40,7 @@ class SiteContext:
         return self.root_url + url if url.startswith("/") else url
 
     def articles(self):
-        return ArticlePage.objects.public().filter(path__startswith=self.root.path)
+        return ArticlePage.objects.published().filter(path__startswith=self.root.path)
 
     def public_ids(self):
         """The ids of the site's public articles, as a subquery (unordered: faster to match)."""

@@ -62,7 +62,9 @@ def utility_links(context):
 
 @register.simple_tag
 def recent_news(count=RECENT_NEWS_COUNT):
-    return list(ArticlePage.objects.public().defer_streamfields().order_by("-date", "-pk")[:count])
+    return list(
+        ArticlePage.objects.published().defer_streamfields().order_by("-date", "-pk")[:count]
+    )
 
 
 @register.filter
