@@ -1,0 +1,139 @@
+"""Wagtail's database search backend, with what a newspaper needs on top. The one place for it.
+
+Set as ``WAGTAILSEARCH_BACKENDS["default"]["BACKEND"]``; it picks SQLite FTS5 or PostgreSQL full
+text as Wagtail's own ``wagtail.search.backends.database`` does, and changes three things:
+
+- Ties in relevance go to the queryset's own ordering (``-date`` for articles: recent articles
+  win ties) instead of the primary key. Wagtail's "title_norm" factor is left out of the rank:
+  it is only computed for entries as they are added, so two identical articles indexed a day
+  apart would not tie.
+- On SQLite, a match in the title weighs more than one in the body (Wagtail's SQLite backend
+  ranks every column alike; PostgreSQL already weighs the title through its ``boost``).
+- On SQLite, the last word typed in live search also matches its shorter forms. Word forms
+  match because the FTS5 table uses the porter tokenizer (migration 0001), which stores stems:
+  "election" is stored as "elect", so the half-typed "electi" would otherwise find nothing
+  until the word is complete.
+
+Anything else (OpenSearch, Elasticsearch) is configured in settings and needs none of this.
+"""
+
+from django.db import connection
+from django.db.models import FloatField, Func, Value
+from modelsearch.backends import database
+from modelsearch.query import PlainText
+
+TITLE_WEIGHT = 10.0  # SQLite: a headline word counts as much as ten body words
+SHORTEST_STEM = 3  # SQLite: how short the truncated last word of live search may get
+LONGEST_SUFFIX = 4  # SQLite: the most letters porter takes off a word ("ation" → "ate" etc.)
+
+
+def with_tiebreak(queryset, rank, ordering):
+    """Order by rank, then by the queryset's own ordering; the primary key last."""
+    return queryset.order_by(rank, *ordering, "-pk")
+
+
+def SearchBackend(params):  # noqa: N802  (modelsearch looks this name up in the module)
+    if connection.vendor == "postgresql":
+        return PostgresBackend(params)
+    if connection.vendor == "sqlite":
+        backend = database.SearchBackend(params)
+        if isinstance(backend, SQLiteBackendBase):
+            return SQLiteBackend(params)
+        return backend  # SQLite without FTS5: Wagtail's fallback
+    return database.SearchBackend(params)
+
+
+if connection.vendor == "postgresql":
+    from modelsearch.backends.database.postgres import postgres
+
+    class PostgresTiebreakMixin:
+        def get_index_vectors(self, search_query):
+            vectors = super().get_index_vectors(search_query)
+            return [(vector, 1.0) for vector, _title_norm in vectors]
+
+        def _apply_ordering_and_scoring(self, queryset, rank, start, stop, score_field=None):
+            ordering = self.queryset.query.order_by
+            if not (self.order_by_relevance and ordering):
+                return super()._apply_ordering_and_scoring(queryset, rank, start, stop, score_field)
+            queryset = with_tiebreak(queryset, rank.desc(), ordering)
+            if score_field is not None:
+                queryset = queryset.annotate(**{score_field: rank})
+            return queryset[start:stop]
+
+    class PostgresQueryCompiler(PostgresTiebreakMixin, postgres.PostgresSearchQueryCompiler):
+        pass
+
+    class PostgresAutocompleteCompiler(
+        PostgresTiebreakMixin, postgres.PostgresAutocompleteQueryCompiler
+    ):
+        pass
+
+    class PostgresBackend(postgres.PostgresSearchBackend):
+        query_compiler_class = PostgresQueryCompiler
+        autocomplete_query_compiler_class = PostgresAutocompleteCompiler
+
+
+if connection.vendor == "sqlite":
+    from modelsearch.backends.database.sqlite import query as sqlite_query
+    from modelsearch.backends.database.sqlite import sqlite
+    from modelsearch.backends.database.sqlite.utils import fts5_available
+
+    SQLiteBackendBase = sqlite.SQLiteSearchBackend if fts5_available() else type(None)
+
+    class WeightedBM25(Func):
+        """bm25() with a weight per column of the FTS5 table: (autocomplete, body, title)."""
+
+        output_field = FloatField()
+
+        def as_sql(self, compiler, connection, **extra):
+            table = sqlite_query.SQLiteFTSIndexEntry._meta.db_table
+            return f"bm25({table}, 1.0, 1.0, {TITLE_WEIGHT})", []
+
+    class SQLiteTiebreakMixin:
+        def get_search_vectors(self):
+            vector, _title_norm = self.get_index_vectors()[0]
+            return [(vector, 1.0)]  # one weighted bm25() over the columns, no title_norm
+
+        def build_tsrank(self, vector, query, config=None, boost=1.0):
+            rank = super().build_tsrank(vector, query, config=config, boost=boost)
+            if isinstance(rank, sqlite_query.BM25):
+                return WeightedBM25()
+            return rank
+
+        def search(self, config, start, stop, score_field=None):
+            ordering = self.queryset.query.order_by
+            if not (self.order_by_relevance and ordering):
+                return super().search(config, start, stop, score_field=score_field)
+            score_field = score_field or "_score"
+            queryset = super().search(config, None, None, score_field=score_field)
+            if score_field in queryset.query.annotations:  # bm25: lower is better
+                queryset = with_tiebreak(queryset, score_field, ordering)
+            return queryset[start:stop]
+
+    class SQLiteQueryCompiler(SQLiteTiebreakMixin, sqlite.SQLiteSearchQueryCompiler):
+        pass
+
+    def fts_string(word):
+        return '"' + word.replace('"', '""') + '"'
+
+    class SQLiteAutocompleteCompiler(SQLiteTiebreakMixin, sqlite.SQLiteAutocompleteQueryCompiler):
+        def build_search_query_content(self, query, config=None):
+            if not isinstance(query, PlainText):
+                return super().build_search_query_content(query, config=config)
+            words = query.query_string.split()
+            if not words:
+                return None
+            last = words.pop()
+            shortest = max(SHORTEST_STEM, len(last) - LONGEST_SUFFIX)
+            forms = [fts_string(last) + "*"] + [
+                fts_string(last[:length]) for length in range(len(last) - 1, shortest - 1, -1)
+            ]
+            match = " AND ".join(["(" + " OR ".join(forms) + ")", *map(fts_string, words)])
+            return sqlite_query.SearchQueryExpression(Value(match), config=config)
+
+    class SQLiteBackend(sqlite.SQLiteSearchBackend):
+        query_compiler_class = SQLiteQueryCompiler
+        autocomplete_query_compiler_class = SQLiteAutocompleteCompiler
+
+else:
+    SQLiteBackendBase = type(None)
