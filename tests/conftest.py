@@ -76,12 +76,11 @@ def make_article(
         ],
         **kwargs,
     )
+    article.article_authors = [
+        ArticleAuthor(author=author, sort_order=order) for order, author in enumerate(authors)
+    ]
+    article.tags.add(*tags)
     section.add_child(instance=article)
-    for order, author in enumerate(authors):
-        ArticleAuthor.objects.create(page=article, author=author, sort_order=order)
-    if tags:
-        article.tags.add(*tags)
-        article.save()
     return article
 
 

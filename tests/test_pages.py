@@ -347,3 +347,18 @@ def test_page_tree_rejects_articles_outside_sections(paper):
     assert not ArticlePage.can_create_at(paper.home)
     assert ArticlePage.can_create_at(paper.banking)
     assert Page.objects.type(ArticlePage).count() == 0
+
+
+def test_server_error_page_in_the_site_design(client, paper, monkeypatch):
+    article = paper.article()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ArticlePage, "get_context", broken)
+    client.raise_request_exception = False
+    response = client.get(article.url)
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong on our side" in body
+    assert "masthead/site.css" in body

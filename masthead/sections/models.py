@@ -1,6 +1,7 @@
 from django.db import models
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber, Substr
+from django.http import Http404
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
@@ -27,6 +28,32 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = "home page"
+
+    def route(self, request, path_components):
+        """Find the page at a path in two queries, instead of Wagtail's two for each level.
+
+        Pages along the path that route on their own (such as routable pages) still do so.
+        """
+        if not path_components:
+            return super().route(request, path_components)
+        candidates = Page.objects.filter(
+            path__startswith=self.path,
+            depth__gt=self.depth,
+            depth__lte=self.depth + len(path_components),
+            slug__in=path_components,
+        ).only("id", "path", "depth", "slug", "live", "content_type_id")
+        by_parent_and_slug = {(page.path[: -self.steplen], page.slug): page for page in candidates}
+        page, remaining = self, list(path_components)
+        while remaining:
+            child = by_parent_and_slug.get((page.path, remaining[0]))
+            if child is None:
+                break
+            page, remaining = child, remaining[1:]
+            if remaining and child.specific_class.route is not Page.route:
+                break
+        if page is self:
+            raise Http404
+        return page.specific.route(request, remaining)
 
     def section_blocks(self, exclude_ids):
         """Each top-level section with its newest articles, in one query for all sections."""
