@@ -2,7 +2,11 @@
 
 import pytest
 
-pytestmark = pytest.mark.browser
+# Transactional, so pytest-django runs these after the tests that rely on migrated rows.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
