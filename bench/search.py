@@ -38,7 +38,7 @@ from urllib.parse import quote, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
-CORPUS_SCRIPT = r'''
+CORPUS_SCRIPT = r"""
 import json, random, sys, uuid
 from datetime import timedelta
 import django
@@ -104,17 +104,19 @@ for start in range(0, count, batch):
         rows.append([words(20).capitalize() + ".", date, json.dumps(body)])
     with transaction.atomic():
         created = Page.objects.bulk_create(pages)
-        ids = dict(Page.objects.filter(path__in=[p.path for p in created]).values_list("path", "pk"))
+        paths = [p.path for p in created]
+        ids = dict(Page.objects.filter(path__in=paths).values_list("path", "pk"))
         with connection.cursor() as cursor:
             cursor.executemany(
-                "INSERT INTO articles_articlepage (page_ptr_id, standfirst, date, lead_image_caption,"
-                " lead_image_credit, body, show_inline_related) VALUES (%s, %s, %s, '', '', %s, %s)",
+                "INSERT INTO articles_articlepage (page_ptr_id, standfirst, date,"
+                " lead_image_caption, lead_image_credit, body, show_inline_related)"
+                " VALUES (%s, %s, %s, '', '', %s, %s)",
                 [[ids[page.path], *row, True] for page, row in zip(pages, rows)],
             )
 for section in sections:
     Page.objects.filter(pk=section.pk).update(numchild=per_section[section.pk])
 print(json.dumps(rng.sample(vocabulary[50:], 2000)))  # query words: past the 50 commonest
-'''
+"""
 
 
 def free_port():
