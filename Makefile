@@ -4,6 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: install run test lint format check pytest browser demo bench clean
 

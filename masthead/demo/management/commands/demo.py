@@ -1,0 +1,65 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from masthead.demo.content import (
+    DEFAULT_ARTICLES,
+    EDITOR_USERNAME,
+    REVISION_LIMIT,
+    build_demo,
+    demo_exists,
+    login_lines,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the site with the demo newspaper: a home page, the section tree, standard pages, "
+        "a dozen authors, pictures and articles, and an editor account "
+        f"('{EDITOR_USERNAME}', a superuser with a published password: for trying Masthead, never "
+        "for a public site). The content is the same on every run, dated relative to today. "
+        "Running it again creates only what is missing, so it never duplicates anything; a larger "
+        "--articles on a database that already has the demo adds the missing articles. "
+        f"Articles beyond the first {REVISION_LIMIT} get no revision of their own, which keeps "
+        "large runs fast."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--articles",
+            type=int,
+            default=DEFAULT_ARTICLES,
+            help=f"How many articles the demo has (default {DEFAULT_ARTICLES}).",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (but print the login) when a home page with articles exists.",
+        )
+
+    def handle(self, *args, articles, if_empty, **options):
+        if articles < 0:
+            raise CommandError("--articles cannot be negative.")
+        if if_empty and demo_exists():
+            self.stdout.write("The site already has content; the demo was not added.")
+        else:
+            started = time.monotonic()
+            self.stdout.write(f"Building the demo newspaper ({articles:,} articles)...")
+            summary = build_demo(articles=articles, report=self.stdout.write)
+            elapsed = time.monotonic() - started
+            if summary.anything_created:
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Demo ready in {elapsed:.1f} s: {summary.articles_created:,} articles, "
+                        f"{summary.pages_created} other pages, {summary.authors_created} authors "
+                        f"and {summary.pictures_created} pictures created; "
+                        f"{summary.articles_total:,} articles in all."
+                    )
+                )
+            else:
+                self.stdout.write(
+                    f"The demo content was already there ({summary.articles_total:,} articles); "
+                    "nothing was added."
+                )
+        for line in login_lines():
+            self.stdout.write(line)

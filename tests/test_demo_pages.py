@@ -1,0 +1,85 @@
+"""Every page of the demo newspaper, reached by following links from the front page."""
+
+import re
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+# What an editor's markup looks like when it leaks: shortcodes, escaped tags, template syntax.
+RAW_MARKUP = [
+    re.compile(r"\[/?[a-z][a-z0-9_]*(?:\s[^\]]*)?\]"),
+    re.compile(r"&lt;/?(?:p|div|span|a|b|i|strong|em|br|h\d|ul|li|script)\b"),
+    re.compile(r"\{\{|\{%|%\}|\}\}"),
+    re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(?!document\.documentElement\.className)"),
+]
+
+
+class PageParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.images, self.text, self.h1 = [], [], [], 0
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        elif tag == "img":
+            self.images.append(attrs)
+        elif tag == "h1":
+            self.h1 += 1
+        elif tag in ("script", "style"):
+            self._skip += 1
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.text.append(data)
+
+
+def internal(href):
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    if parts.path.startswith(("/admin/", "/media/", "/static/", "/documents/")):
+        return None
+    return urldefrag(href)[0]
+
+
+def test_every_demo_page_renders_without_raw_markup(client):
+    call_command("demo", articles=30, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    seen, queue = set(), ["/"]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.content.decode()
+        parser = PageParser()
+        parser.feed(body)
+        assert parser.h1 == 1, f"{url} has {parser.h1} h1"
+        for image in parser.images:
+            assert "alt" in image, (url, image)
+            assert image.get("width") and image.get("height"), (url, image)
+        text = " ".join(parser.text)
+        for pattern in RAW_MARKUP:
+            assert not pattern.search(text if pattern is RAW_MARKUP[0] else body), (url, pattern)
+        assert not re.search(r">\s*None\s*<|=\"None\"", body), url
+        assert body.count('class="main-nav"') == 1, url
+        queue.extend(link for link in map(internal, parser.links) if link and link not in seen)
+    kinds = {
+        "article": sum(1 for url in seen if url.count("/") >= 4 and "authors" not in url),
+        "author": sum(1 for url in seen if url.startswith("/authors/")),
+        "tag": sum(1 for url in seen if url.startswith("/tags/")),
+    }
+    assert len(seen) > 60, sorted(seen)
+    assert all(kinds.values()), kinds
