@@ -1,6 +1,10 @@
 """Search: the results page, live search, the index following publishing, and bad input."""
 
+import json
+import os
 import re
+import subprocess
+import sys
 from datetime import timedelta
 from io import StringIO
 
@@ -383,3 +387,33 @@ def test_live_search_runs_a_fixed_number_of_queries(client, paper, django_assert
     with django_assert_num_queries(len(few)):
         assert len(live(client, "weath")) == 5
     assert ArticlePage.objects.count() == 9
+
+
+def test_opensearch_is_switched_on_by_the_environment(tmp_path):
+    script = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps(settings.WAGTAILSEARCH_BACKENDS['default']))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCH_")}
+    env.update(DJANGO_SETTINGS_MODULE="masthead.settings", MASTHEAD_DATA_DIR=str(tmp_path))
+
+    def backend(**extra):
+        result = subprocess.run(
+            [sys.executable, "-c", script], env={**env, **extra}, capture_output=True, text=True
+        )
+        return json.loads(result.stdout)
+
+    assert backend()["BACKEND"] == "masthead.search.backend"
+    assert backend(SEARCH_URL="https://a.example:9200,https://b.example:9200") == {
+        "BACKEND": "wagtail.search.backends.opensearch3",
+        "URLS": ["https://a.example:9200", "https://b.example:9200"],
+        "INDEX": "masthead",
+        "TIMEOUT": 5,
+    }
+    switched = backend(
+        SEARCH_URL="http://127.0.0.1:9200",
+        SEARCH_BACKEND="wagtail.search.backends.elasticsearch8",
+        SEARCH_INDEX="paper",
+    )
+    assert switched["BACKEND"] == "wagtail.search.backends.elasticsearch8"
+    assert switched["INDEX"] == "paper"
