@@ -13,7 +13,8 @@ text as Wagtail's own ``wagtail.search.backends.database`` does, and changes fou
   match because the FTS5 table uses the porter tokenizer (migration 0001), which stores stems:
   "election" is stored as "elect", so the half-typed "electi" would otherwise find nothing
   until the word is complete.
-- On SQLite, one query joins the full-text matches to the filtered pages (see ``search``).
+- On SQLite, one query joins the full-text matches to the filtered pages (see ``search``),
+  and live search ranks only the 500 most recently indexed matches.
 
 Anything else (OpenSearch, Elasticsearch) is configured in settings and needs none of this.
 """
@@ -94,6 +95,8 @@ if connection.vendor == "sqlite":
             return f"bm25({FTS_TABLE}, 1.0, 1.0, {TITLE_WEIGHT})", []
 
     class SQLiteTiebreakMixin:
+        RECENT_MATCHES = None  # rank only the most recently indexed matches (None: all)
+
         def get_search_vectors(self):
             vector, _title_norm = self.get_index_vectors()[0]
             return [(vector, 1.0)]  # one weighted bm25() over the columns, no title_norm
@@ -144,6 +147,17 @@ if connection.vendor == "sqlite":
                 ],
                 params=[*match_params, *content_types],
             )
+            if self.RECENT_MATCHES:
+                # FTS5 walks its matches by rowid and can stop early, but ranking them all takes
+                # tens of milliseconds when a short prefix matches most of the paper.
+                queryset = queryset.extra(
+                    where=[
+                        f"{fts}.rowid >= (SELECT COALESCE(MIN(rowid), 0) FROM (SELECT rowid"
+                        f" FROM {fts} WHERE {match_sql} ORDER BY rowid DESC"
+                        f" LIMIT {int(self.RECENT_MATCHES)}))"
+                    ],
+                    params=match_params,
+                )
             ordering = self.queryset.query.order_by
             if self.order_by_relevance:  # bm25: lower is better
                 queryset = with_tiebreak(queryset, score_field, ordering)
@@ -164,6 +178,10 @@ if connection.vendor == "sqlite":
         return '"' + word.replace('"', '""') + '"'
 
     class SQLiteAutocompleteCompiler(SQLiteTiebreakMixin, sqlite.SQLiteAutocompleteQueryCompiler):
+        # Live search ranks the newest 500 matches: a reader typing "el" gets recent headlines
+        # at once instead of a ranking of every article that has a word starting with "el".
+        RECENT_MATCHES = 500
+
         def build_search_query_content(self, query, config=None):
             if not isinstance(query, PlainText):
                 return super().build_search_query_content(query, config=config)
