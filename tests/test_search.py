@@ -346,7 +346,7 @@ def test_future_and_unpublished_articles_never_appear(client, paper):
     assert live(client, "budg") == ["Budget passes"]
 
 
-def test_authors_are_indexed_when_saved(client, paper):
+def test_a_new_author_is_found_at_once(client, paper):
     Author.objects.create(name="Kofi Annan-Boateng", slug="kofi")
     assert "Kofi Annan-Boateng" in search(client, q="boateng")
 

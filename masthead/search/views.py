@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from taggit.models import Tag
-from wagtail.search.backends import get_search_backend
 
 from masthead.articles.models import ArticlePage, ArticleTag, attach_sections
 from masthead.authors.models import Author
@@ -64,20 +63,26 @@ def results_page(request, search_text, filters):
 
 
 def other_matches(search_text):
-    """Authors, tags and sections that match, for the first page of results."""
-    authors = list(get_search_backend().search(search_text.query, Author)[:OTHER_MATCHES_COUNT])
+    """Authors, tags and sections whose names contain every word, for the first page of results.
+
+    Names are short and their tables small, so a plain lookup serves better here than a second
+    pass over the full-text matches (which are mostly articles)."""
+    terms = search_text.words + [" ".join(phrase) for phrase in search_text.phrases]
+    authors = Author.objects.all()
     tags = Tag.objects.filter(
         pk__in=ArticleTag.objects.filter(
             content_object__in=ArticlePage.objects.public().values("pk")
         ).values("tag_id")
     )
-    for word in search_text.words + [" ".join(phrase) for phrase in search_text.phrases]:
-        tags = tags.filter(name__icontains=word)
-    sections = SectionPage.objects.live().search(search_text.query)[:OTHER_MATCHES_COUNT]
+    sections = SectionPage.objects.live()
+    for term in terms:
+        authors = authors.filter(name__icontains=term)
+        tags = tags.filter(name__icontains=term)
+        sections = sections.filter(title__icontains=term)
     return {
-        "authors": authors,
+        "authors": list(authors.order_by("name")[:OTHER_MATCHES_COUNT]),
         "tags": list(tags.order_by("name")[:OTHER_MATCHES_COUNT]),
-        "sections": list(sections),
+        "sections": list(sections.order_by("path")[:OTHER_MATCHES_COUNT]),
     }
 
 
