@@ -107,13 +107,14 @@ if connection.vendor == "sqlite":
                 return WeightedBM25()
             return rank
 
-        def search(self, config, start, stop, score_field=None):
-            """One query that joins the FTS5 matches to the filtered queryset.
+        def ranked(self, config, score_field="_score"):
+            """The queryset ordered by rank, in one query that joins the FTS5 matches to it.
 
             Wagtail's SQLite backend filters with `pk IN (matches)` and ranks each row through
             a correlated subquery that runs the full-text query again per row: seconds on a
             paper of 50,000 articles. Here the FTS5 table is joined once, so SQLite starts
-            from the matches and looks each page up by primary key.
+            from the matches and looks each page up by primary key. None where this does not
+            apply (a query that matches everything or nothing, a model without integer keys).
             """
             query = sqlite_query.normalize(self.query)
             model = self.queryset.model
@@ -123,7 +124,7 @@ if connection.vendor == "sqlite":
                 "IntegerField",
                 "OneToOneField",
             ):
-                return super().search(config, start, stop, score_field=score_field)
+                return None
             match = sqlite_query.MatchExpression(
                 self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(query, config=config)
             )
@@ -132,7 +133,6 @@ if connection.vendor == "sqlite":
             content_types = get_descendants_content_types_pks(model)
             entry = sqlite_query.SQLiteFTSIndexEntry._meta.get_field("index_entry")
             entries, fts = entry.related_model._meta.db_table, FTS_TABLE
-            requested_score, score_field = score_field, score_field or "_score"
             queryset = self.queryset.extra(
                 select={score_field: f"bm25({fts}, 1.0, 1.0, {TITLE_WEIGHT})"},
                 tables=[entries, fts],
@@ -160,14 +160,31 @@ if connection.vendor == "sqlite":
                 )
             ordering = self.queryset.query.order_by
             if self.order_by_relevance:  # bm25: lower is better
-                queryset = with_tiebreak(queryset, score_field, ordering)
-            elif not ordering:
-                queryset = queryset.order_by("-pk")
-            if stop is None or requested_score:
+                return with_tiebreak(queryset, score_field, ordering)
+            return queryset if ordering else queryset.order_by("-pk")
+
+        def ranked_ids(self, config):
+            """Every match's primary key in order, fetched once: the count and any page of
+            results come from this list instead of a second pass over the matches."""
+            if not hasattr(self, "_ranked_ids"):
+                queryset = self.ranked(config)
+                self._ranked_ids = (
+                    None if queryset is None else list(queryset.values_list("pk", flat=True))
+                )
+            return self._ranked_ids
+
+        def search(self, config, start, stop, score_field=None):
+            if score_field is not None:
+                queryset = self.ranked(config, score_field)
+                if queryset is None:
+                    return super().search(config, start, stop, score_field=score_field)
                 return queryset[start:stop]
-            # A page of results: sort the narrow (pk, rank) rows first, then fetch the page's
-            # rows whole; sorting every match with its body costs ten times more.
-            ids = list(queryset.values_list("pk", flat=True)[start:stop])
+            ids = self.ranked_ids(config)
+            if ids is None:
+                return super().search(config, start, stop)
+            # The page's rows are fetched whole only now: sorting every match with its body
+            # would cost ten times more than sorting the (pk, rank) pairs.
+            ids = ids[start:stop]
             position = Case(*(When(pk=pk, then=n) for n, pk in enumerate(ids)), default=len(ids))
             return self.queryset.filter(pk__in=ids).order_by(position)
 
@@ -196,9 +213,17 @@ if connection.vendor == "sqlite":
             match = " AND ".join(["(" + " OR ".join(forms) + ")", *map(fts_string, words)])
             return sqlite_query.SearchQueryExpression(Value(match), config=config)
 
+    class SQLiteResults(sqlite.SQLiteSearchResults):
+        def _do_count(self):
+            ids = self.query_compiler.ranked_ids(self.query_compiler.get_config(self.backend))
+            if ids is None:
+                return super()._do_count()
+            return len(ids[self.start : self.stop])
+
     class SQLiteBackend(sqlite.SQLiteSearchBackend):
         query_compiler_class = SQLiteQueryCompiler
         autocomplete_query_compiler_class = SQLiteAutocompleteCompiler
+        results_class = SQLiteResults
 
 else:
     SQLiteBackendBase = type(None)
