@@ -45,8 +45,12 @@ def SearchBackend(params):  # noqa: N802  (modelsearch looks this name up in the
     return database.SearchBackend(params)
 
 
+INTEGER_KEYS = ("AutoField", "BigAutoField", "IntegerField", "OneToOneField")
+
 if connection.vendor == "postgresql":
     from modelsearch.backends.database.postgres import postgres
+    from modelsearch.query import Fuzzy, MatchAll, Not
+    from modelsearch.utils import get_descendants_content_types_pks
 
     class PostgresTiebreakMixin:
         def get_index_vectors(self, search_query):
@@ -62,13 +66,61 @@ if connection.vendor == "postgresql":
                 queryset = queryset.annotate(**{score_field: rank})
             return queryset[start:stop]
 
+        def search(self, config, start, stop, score_field=None, backend=None):
+            """Join the index entries to the queryset by integer key, from the matches.
+
+            Wagtail joins them on `object_id = CAST(pk AS text)`, which no index serves from
+            the entry's side: PostgreSQL reads every article to hash them (150 ms on 50,000
+            articles whatever the query). Casting the entry's object_id instead lets it start
+            from the GIN index and look each article up by primary key.
+            """
+            model = self.queryset.model
+            if (
+                isinstance(self.query, (MatchAll, Not, Fuzzy))
+                or self.fields is not None
+                or model._meta.pk.get_internal_type() not in INTEGER_KEYS
+            ):
+                return super().search(config, start, stop, score_field, backend)
+            compiler = self.queryset.query.get_compiler(using=self.queryset.db)
+            query_sql, query_params = self.build_tsquery(self.query, config=config).as_sql(
+                compiler, compiler.connection
+            )
+            entries = postgres.IndexEntry._meta.db_table
+            columns = [f"{entries}.{column}" for column in self.INDEX_COLUMNS]
+            content_types = get_descendants_content_types_pks(model)
+            score_field = score_field or "_score"
+            queryset = self.queryset.extra(
+                select={
+                    score_field: " + ".join(
+                        f"ts_rank(%s::real[], {column}, {query_sql})" for column in columns
+                    )
+                },
+                select_params=[
+                    param for _ in columns for param in (self.sql_weights, *query_params)
+                ],
+                tables=[entries],
+                where=[
+                    f"({' || '.join(columns)}) @@ {query_sql}",  # as indexed (migration 0003)
+                    f"{entries}.content_type_id IN ({', '.join(['%s'] * len(content_types))})",
+                    f"{model._meta.db_table}.{model._meta.pk.column}"
+                    f" = CAST({entries}.object_id AS INTEGER)",
+                ],
+                params=[*query_params, *content_types],
+            )
+            ordering = self.queryset.query.order_by
+            if self.order_by_relevance:
+                queryset = with_tiebreak(queryset, f"-{score_field}", ordering)
+            elif not ordering:
+                queryset = queryset.order_by("-pk")
+            return queryset[start:stop]
+
     class PostgresQueryCompiler(PostgresTiebreakMixin, postgres.PostgresSearchQueryCompiler):
-        pass
+        INDEX_COLUMNS = ("title", "body")
 
     class PostgresAutocompleteCompiler(
         PostgresTiebreakMixin, postgres.PostgresAutocompleteQueryCompiler
     ):
-        pass
+        INDEX_COLUMNS = ("autocomplete",)
 
     class PostgresBackend(postgres.PostgresSearchBackend):
         query_compiler_class = PostgresQueryCompiler
@@ -118,11 +170,9 @@ if connection.vendor == "sqlite":
             """
             query = sqlite_query.normalize(self.query)
             model = self.queryset.model
-            if isinstance(query, (MatchAll, Not)) or model._meta.pk.get_internal_type() not in (
-                "AutoField",
-                "BigAutoField",
-                "IntegerField",
-                "OneToOneField",
+            if (
+                isinstance(query, (MatchAll, Not))
+                or model._meta.pk.get_internal_type() not in INTEGER_KEYS
             ):
                 return None
             match = sqlite_query.MatchExpression(
