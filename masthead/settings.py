@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "masthead.authors",
     "masthead.pages",
     "masthead.syndication",
+    "masthead.search",
     "masthead.demo",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -217,7 +218,23 @@ WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "The Masthead Times")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILIMAGES_IMAGE_MODEL = "images.NewsImage"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Search: the database's own full text (SQLite FTS5 or PostgreSQL) through masthead.search,
+# or an OpenSearch/Elasticsearch cluster when SEARCH_URL is set (docs/search.md).
+if os.environ.get("SEARCH_URL"):
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": os.environ.get("SEARCH_BACKEND", "wagtail.search.backends.opensearch3"),
+            "URLS": env_list("SEARCH_URL"),
+            "INDEX": os.environ.get("SEARCH_INDEX", "masthead"),
+            "TIMEOUT": 5,
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {"BACKEND": "masthead.search.backend", "SEARCH_CONFIG": "english"}
+    }
+# Live search answers this many requests per client in this many seconds, then 429.
+SEARCH_LIVE_RATE = os.environ.get("SEARCH_LIVE_RATE", "30/10")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True

@@ -7,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.articles.views import tag_page
 from masthead.authors.views import author_page
+from masthead.search import views as search_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -14,6 +15,8 @@ urlpatterns = [
     path("authors/<str:slug>/", author_page, name="author"),
     path("tags/<str:slug>/", tag_page, name="tag"),
     path("", include("masthead.syndication.urls")),
+    path("search/", search_views.search, name="search"),
+    path("search/live/", search_views.live_search, name="live_search"),
 ]
 
 if settings.SERVE_MEDIA:

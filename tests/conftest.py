@@ -148,14 +148,25 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
     """Debian's Chromium driven by Playwright; browser tests skip where it is not installed."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("Chromium is not installed (apt-get install chromium)")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Inside Playwright's event loop Django hands out new connection objects, which lack the
+    # snapshot that serialized rollback restores (root page, locale...) when the test
+    # database was set up before this fixture, as it is when other tests run first.
+    snapshots = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        for alias, snapshot in snapshots.items():
+            connections[alias]._test_serialized_contents = snapshot
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()

@@ -127,9 +127,10 @@ class ArticlePage(SocialFields, Page):
     search_fields = [
         *Page.search_fields,
         index.SearchField("standfirst"),
+        index.AutocompleteField("standfirst"),
         index.SearchField("body"),
         index.FilterField("date"),
-        index.RelatedFields("tags", [index.SearchField("name")]),
+        index.RelatedFields("tags", [index.SearchField("name"), index.AutocompleteField("name")]),
     ]
 
     parent_page_types = ["sections.SectionPage"]

@@ -1,0 +1,160 @@
+"""The results page (/search/) and the live search that drops down from the header box."""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+from taggit.models import Tag
+
+from masthead.articles.models import ArticlePage, ArticleTag, attach_sections
+from masthead.authors.models import Author
+from masthead.core.pagination import PER_PAGE
+from masthead.search.forms import SearchFilters, narrow, section_choices
+from masthead.search.query import highlighter, mark, parse, snippet
+from masthead.sections.models import SectionPage
+
+LIVE_COUNT = 5
+OTHER_MATCHES_COUNT = 8
+LATEST_FIRST = ("-date", "-id")  # also breaks ties in relevance: recent articles first
+
+
+def page_number(raw, num_pages):
+    """The page asked for in ?page=, or the nearest one with a note: a bad number is no error."""
+    if raw is None or raw == "":
+        return 1, None
+    try:
+        number = int(raw)
+    except ValueError:
+        return 1, f"“{raw[:20]}” is not a page number, so here is the first page."
+    if number < 1:
+        return 1, "Pages are numbered from 1, so here is the first page."
+    if number > num_pages:
+        pages = "is only one page" if num_pages == 1 else f"are only {num_pages} pages"
+        return num_pages, f"There {pages} of results, so here is the last."
+    return number, None
+
+
+def body_text(article):
+    """The standfirst and the body as plain text, for the snippet."""
+    field = ArticlePage._meta.get_field("body")
+    return " ".join([article.standfirst, *field.get_searchable_content(article.body)])
+
+
+def results_page(request, search_text, filters):
+    """The page of matching articles, highlighted, and the total; notes on a bad page number."""
+    articles = narrow(ArticlePage.objects.published(), filters).order_by(*LATEST_FIRST)
+    articles = articles.for_cards().defer(None)  # the body is needed for the snippet
+    results = articles.search(search_text.query, order_by_relevance=filters["sort"] == "relevance")
+    paginator = Paginator(results, PER_PAGE)
+    number, note = page_number(request.GET.get("page"), paginator.num_pages)
+    page = paginator.page(number)
+    pattern = highlighter(search_text)
+    page.object_list = attach_sections(page.object_list)
+    for article in page.object_list:
+        article.marked_title = mark(article.title, pattern)
+        article.snippet = snippet(body_text(article), pattern) or article.standfirst
+    return page, note
+
+
+def other_matches(search_text):
+    """Authors, tags and sections whose names contain every word, for the first page of results.
+
+    Names are short and their tables small, so a plain lookup serves better here than a second
+    pass over the full-text matches (which are mostly articles)."""
+    terms = search_text.words + [" ".join(phrase) for phrase in search_text.phrases]
+    authors = Author.objects.all()
+    tags = Tag.objects.filter(
+        pk__in=ArticleTag.objects.filter(
+            content_object__in=ArticlePage.objects.published().values("pk")
+        ).values("tag_id")
+    )
+    sections = SectionPage.objects.live()
+    for term in terms:
+        authors = authors.filter(name__icontains=term)
+        tags = tags.filter(name__icontains=term)
+        sections = sections.filter(title__icontains=term)
+    return {
+        "authors": list(authors.order_by("name")[:OTHER_MATCHES_COUNT]),
+        "tags": list(tags.order_by("name")[:OTHER_MATCHES_COUNT]),
+        "sections": list(sections.order_by("path")[:OTHER_MATCHES_COUNT]),
+    }
+
+
+@require_GET
+def search(request):
+    search_text = parse(request.GET.get("q", ""))
+    sections = section_choices()
+    filter_form = SearchFilters(request.GET, sections)
+    filters, filter_notes = filter_form.filters()
+    notes = search_text.notes + filter_notes
+    context = {
+        "search_text": search_text,
+        "filter_form": filter_form,
+        "filters": filters,
+        "sections": sections,
+        "notes": notes,
+        "header_query": search_text.text,
+    }
+    if "q" in request.GET and not search_text.text:
+        notes.append("Type a word or two to search the paper.")
+    if search_text:
+        page, page_note = results_page(request, search_text, filters)
+        if page_note:
+            notes.append(page_note)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(articles=page, query_string=query.urlencode(), searched=True)
+        if page.number == 1:
+            context.update(other_matches(search_text))
+    response = render(request, "search/search_page.html", context)
+    # Result pages are endless variations of the site's own content: keep them out of search
+    # engines' indexes (the meta tag says it to crawlers that read HTML, this header to all).
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def over_limit(request):
+    """Count this request against its client's allowance, in Django's cache (shared in Redis)."""
+    allowed, seconds = (int(part) for part in settings.SEARCH_LIVE_RATE.split("/"))
+    window = int(time.time() // seconds)
+    key = f"search-live:{request.META.get('REMOTE_ADDR', '')}:{window}"
+    cache.add(key, 0, timeout=seconds * 2)
+    try:
+        hits = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=seconds * 2)
+        hits = 1
+    return hits > allowed, seconds
+
+
+@require_GET
+def live_search(request):
+    """Up to five articles as options for the header's listbox; an empty answer means none."""
+    limited, seconds = over_limit(request)
+    if limited:
+        response = HttpResponse(
+            "Too many searches at once: wait a few seconds.", status=429, content_type="text/plain"
+        )
+        response["Retry-After"] = str(seconds)
+        return response
+    search_text = parse(request.GET.get("q", ""))
+    articles = []
+    if len(search_text.text) >= 2 and search_text:
+        public = ArticlePage.objects.published().order_by(*LATEST_FIRST).defer_streamfields()
+        articles = list(public.autocomplete(search_text.autocomplete)[:LIVE_COUNT])
+        if not articles:  # the words may be in the body only, which live search does not index
+            articles = list(public.search(search_text.query)[:LIVE_COUNT])
+    context = {
+        "articles": attach_sections(articles),
+        "all_url": reverse("search") + "?" + urlencode({"q": search_text.text}),
+        "search_text": search_text,
+    }
+    response = render(request, "search/live_results.html", context)
+    response["X-Robots-Tag"] = "noindex"
+    return response
