@@ -362,16 +362,3 @@ def test_server_error_page_in_the_site_design(client, paper, monkeypatch):
     body = response.content.decode()
     assert "Something went wrong on our side" in body
     assert "masthead/site.css" in body
-
-
-def test_articles_behind_a_view_restriction_stay_out_of_public_lists(client, paper):
-    from wagtail.models import PageViewRestriction
-
-    open_story = paper.article(title="Open story", section=paper.africa, tags=["Shared"])
-    paper.article(title="Members story", tags=["Shared"])
-    PageViewRestriction.objects.create(
-        page=paper.finance, restriction_type=PageViewRestriction.PASSWORD, password="secret"
-    )
-    assert list(ArticlePage.objects.published()) == [open_story]
-    for path in ["/", paper.economics.url, "/tags/shared/", "/authors/ama-mensah/", "/feeds/rss/"]:
-        assert "Members story" not in client.get(path).content.decode(), path
