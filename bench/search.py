@@ -18,8 +18,9 @@ All on 127.0.0.1, in a fresh temporary data folder:
 Usage:  .venv/bin/python bench/search.py [--articles N] [--requests R] [--workers W]
                                         [--data-dir DIR]
 
---data-dir DIR keeps the SQLite corpus in DIR and, when DIR already holds one, measures it
-again without rebuilding (building 50,000 articles and their index takes minutes).
+--data-dir DIR keeps the corpus (the SQLite database in DIR, or the PostgreSQL database with
+its vocabulary in DIR) and, when DIR already holds one, measures it again without rebuilding
+(building 50,000 articles and their index takes minutes).
 """
 
 import argparse
@@ -135,8 +136,8 @@ def run(args, env, **kwargs):
 
 
 @contextlib.contextmanager
-def postgres_database(url):
-    if not url:
+def postgres_database(url, create=True, drop=True):
+    if not url or not (create or drop):
         yield
         return
     import psycopg
@@ -144,13 +145,15 @@ def postgres_database(url):
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+    if create:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
     try:
         yield
     finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if drop:
+            with psycopg.connect(admin, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def wait_for(port, process, timeout=60):
@@ -199,10 +202,10 @@ def main():
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--data-dir", type=Path, help="keep (or reuse) the SQLite corpus here")
+    parser.add_argument("--data-dir", type=Path, help="keep (or reuse) the corpus here")
     options = parser.parse_args()
 
-    keep = options.data_dir is not None and not os.environ.get("DATABASE_URL")
+    keep = options.data_dir is not None
     data = options.data_dir or Path(tempfile.mkdtemp(prefix="masthead-bench-search-"))
     data.mkdir(parents=True, exist_ok=True)
     reuse = keep and (data / "vocabulary.json").exists()
@@ -218,7 +221,7 @@ def main():
     print(f"database: {'PostgreSQL' if database else 'SQLite'}, articles: {options.articles:,}")
     gunicorn = None
     try:
-        with postgres_database(database):
+        with postgres_database(database, create=not reuse, drop=not keep):
             masthead = str(BIN / "masthead")
             run([masthead, "migrate", "--noinput", "-v0"], env)
             run([masthead, "collectstatic", "--noinput", "-v0"], env)

@@ -14,7 +14,7 @@ text as Wagtail's own ``wagtail.search.backends.database`` does, and changes fou
   "election" is stored as "elect", so the half-typed "electi" would otherwise find nothing
   until the word is complete.
 - On SQLite, one query joins the full-text matches to the filtered pages (see ``search``),
-  and live search ranks only the 500 most recently indexed matches.
+  and live search (there and on PostgreSQL) ranks only the 500 most recently indexed matches.
 
 Anything else (OpenSearch, Elasticsearch) is configured in settings and needs none of this.
 """
@@ -107,6 +107,15 @@ if connection.vendor == "postgresql":
                 ],
                 params=[*query_params, *content_types],
             )
+            if self.RECENT_MATCHES:  # as on SQLite: rank the newest matches only
+                queryset = queryset.extra(
+                    where=[
+                        f"{entries}.id >= (SELECT COALESCE(MIN(id), 0) FROM (SELECT id FROM"
+                        f" {entries} WHERE ({' || '.join(columns)}) @@ {query_sql}"
+                        f" ORDER BY id DESC LIMIT {int(self.RECENT_MATCHES)}) AS recent)"
+                    ],
+                    params=query_params,
+                )
             ordering = self.queryset.query.order_by
             if self.order_by_relevance:
                 queryset = with_tiebreak(queryset, f"-{score_field}", ordering)
@@ -116,11 +125,13 @@ if connection.vendor == "postgresql":
 
     class PostgresQueryCompiler(PostgresTiebreakMixin, postgres.PostgresSearchQueryCompiler):
         INDEX_COLUMNS = ("title", "body")
+        RECENT_MATCHES = None
 
     class PostgresAutocompleteCompiler(
         PostgresTiebreakMixin, postgres.PostgresAutocompleteQueryCompiler
     ):
         INDEX_COLUMNS = ("autocomplete",)
+        RECENT_MATCHES = 500  # live search: see SQLiteAutocompleteCompiler
 
     class PostgresBackend(postgres.PostgresSearchBackend):
         query_compiler_class = PostgresQueryCompiler
