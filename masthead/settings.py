@@ -219,7 +219,7 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILIMAGES_IMAGE_MODEL = "images.NewsImage"
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 # Search: the database's own full text (SQLite FTS5 or PostgreSQL) through masthead.search,
-# or an OpenSearch/Elasticsearch cluster when SEARCH_URL is set (docs/search.md).
+# or an OpenSearch/Elasticsearch cluster when SEARCH_URL is set (README, "Search").
 if os.environ.get("SEARCH_URL"):
     WAGTAILSEARCH_BACKENDS = {
         "default": {
