@@ -279,7 +279,9 @@ def test_main_menu_tree_three_levels_with_overrides(client, paper):
     ]
     assert '<span class="badge">New</span>' in nav
     assert page.count('class="main-nav"') == 1
-    assert client.get(podcast.url) is not None
+    response = client.get("/podcast/")  # its place in the tree leads to the external address
+    assert response.status_code == 302
+    assert response["Location"] == "https://podcast.example.org/"
 
 
 def test_menu_reorders_with_the_page_tree(client, paper):
