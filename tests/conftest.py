@@ -1,8 +1,11 @@
 """Fixtures that build a small newspaper: a home page, a section tree, authors and articles."""
 
+import email
+import email.policy
 import io
 import itertools
 import os
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -191,3 +194,35 @@ def live_paper(django_db_serialized_rollback, transactional_db, live_server):
     paper = Newspaper()
     paper.url = live_server.url
     return paper
+
+
+class Mailbox:
+    """What a real SMTP server on 127.0.0.1 received, as parsed e-mail messages."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message.recipients = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """aiosmtpd listening on a free port, with Django's SMTP backend pointed at it."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield mailbox
+    controller.stop()

@@ -1,9 +1,6 @@
 """The results page (/search/) and the live search that drops down from the header box."""
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -15,6 +12,7 @@ from taggit.models import Tag
 from masthead.articles.models import ArticlePage, ArticleTag, attach_sections
 from masthead.authors.models import Author
 from masthead.core.pagination import PER_PAGE
+from masthead.core.ratelimit import over_limit
 from masthead.search.forms import SearchFilters, narrow, section_choices
 from masthead.search.query import highlighter, mark, parse, snippet
 from masthead.sections.models import SectionPage
@@ -119,24 +117,10 @@ def search(request):
     return response
 
 
-def over_limit(request):
-    """Count this request against its client's allowance, in Django's cache (shared in Redis)."""
-    allowed, seconds = (int(part) for part in settings.SEARCH_LIVE_RATE.split("/"))
-    window = int(time.time() // seconds)
-    key = f"search-live:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    cache.add(key, 0, timeout=seconds * 2)
-    try:
-        hits = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, timeout=seconds * 2)
-        hits = 1
-    return hits > allowed, seconds
-
-
 @require_GET
 def live_search(request):
     """Up to five articles as options for the header's listbox; an empty answer means none."""
-    limited, seconds = over_limit(request)
+    limited, seconds = over_limit(request, "search-live", settings.SEARCH_LIVE_RATE)
     if limited:
         response = HttpResponse(
             "Too many searches at once: wait a few seconds.", status=429, content_type="text/plain"
