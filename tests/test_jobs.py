@@ -204,3 +204,57 @@ def test_vacancy_model_checks(jobs):
     with pytest.raises(ValidationError) as error:
         vacancy.clean()
     assert "apply_url" in error.value.message_dict
+
+
+def test_board_feeds_list_open_listings(client, jobs):
+    import feedparser
+
+    jobs.vacancy("Mine engineer")
+    jobs.vacancy("Closed post", closes_in=-1)
+    board_html = client.get(jobs.vacancies.url).content.decode()
+    key = "jobs-scholarships/job-vacancies"
+    for fmt in ("rss", "atom"):
+        href = f"/feeds/boards/{key}/{fmt}/"
+        assert href in board_html
+        response = client.get(href)
+        assert response.status_code == 200
+        feed = feedparser.parse(response.content)
+        assert not feed.bozo, feed.get("bozo_exception")
+        assert [entry.title for entry in feed.entries] == ["Mine engineer – Acme Mining"]
+        assert "Apply by" in feed.entries[0].summary
+    data = json.loads(client.get(f"/feeds/boards/{key}/json/").content)
+    assert [item["title"] for item in data["items"]] == ["Mine engineer – Acme Mining"]
+    assert client.get("/feeds/boards/news/rss/").status_code == 404
+    assert client.get("/feeds/boards/no/such/rss/").status_code == 404
+
+
+def test_sitemap_lists_boards_open_listings_and_organisations(client, jobs):
+    from lxml import etree
+
+    from tests.test_syndication import NS, URLSET, locations
+
+    open_one = jobs.vacancy("Mine engineer")
+    closed = jobs.vacancy("Closed post", closes_in=-1)
+    scholarship = jobs.scholarship("Award")
+    index = client.get("/sitemap.xml").content.decode()
+    assert "/sitemaps/listings.xml" in index
+    response = client.get("/sitemaps/listings.xml")
+    document = etree.fromstring(response.content)
+    assert URLSET.validate(document), URLSET.error_log
+    found = locations(document)
+    assert "http://localhost" + open_one.url in found
+    assert "http://localhost" + scholarship.url in found
+    assert "http://localhost" + jobs.vacancies.url in found
+    assert "http://localhost/organisations/acme-mining/" in found
+    assert "http://localhost" + closed.url not in found
+    assert NS
+
+
+def test_site_search_finds_open_listings(client, jobs):
+    jobs.vacancy("Harbour pilot")
+    jobs.vacancy("Harbour master", closes_in=-1)
+    jobs.scholarship("Harbour engineering award")
+    html = client.get("/search/", {"q": "harbour"}).content.decode()
+    assert "Jobs &amp; scholarships" in html
+    assert "Harbour pilot" in html and "Harbour engineering award" in html
+    assert "Harbour master" not in html

@@ -7,6 +7,7 @@ own, and its page says it is closed and asks search engines to forget it.
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -358,3 +359,19 @@ def organisation_listings(organisation):
     for model in (Vacancy, Scholarship):
         found += model.objects.open().filter(organisation=organisation).for_cards()
     return sorted(found, key=lambda listing: (listing.closing_date - today, listing.title))
+
+
+def open_listings_matching(terms, limit):
+    """Open vacancies and scholarships with every term in their title, summary or organisation,
+    closing soonest first: for the site's search results."""
+    found = []
+    for model in (Vacancy, Scholarship):
+        listings = model.objects.open()
+        for term in terms:
+            listings = listings.filter(
+                Q(title__icontains=term)
+                | Q(summary__icontains=term)
+                | Q(organisation__name__icontains=term)
+            )
+        found += listings.select_related("organisation").order_by("closing_date", "pk")[:limit]
+    return sorted(found, key=lambda listing: (listing.closing_date, listing.title))[:limit]

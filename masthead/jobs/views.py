@@ -75,8 +75,9 @@ def matching(listings, text):
 
 def board_listing(request, board):
     listings = board.listings()
-    filters = BoardFilters(request.GET, filter_choices(board, listings))
-    values, notes = filters.values()
+    choices = filter_choices(board, listings)
+    values, notes = BoardFilters(request.GET, choices).values()
+    filters = BoardFilters(values, choices)  # shown with the values kept, bad ones cleared
     for name, field in FILTER_FIELDS.items():
         if values.get(name):
             listings = listings.filter(**{field: values[name]})
