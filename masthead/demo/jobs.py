@@ -64,14 +64,13 @@ SCHOLARSHIP_TEXT = (
 
 
 def draw_logo(name, colour):
-    image = Image.new("RGB", (320, 160), (255, 255, 255))
+    """A square monogram on the organisation's colour."""
+    image = Image.new("RGB", (240, 240), colour)
     draw = ImageDraw.Draw(image)
-    draw.rounded_rectangle((12, 12, 148, 148), radius=24, fill=colour)
     letters = "".join(word[0] for word in name.split() if word[0].isupper())[:2]
-    draw.text((80, 80), letters, fill=(255, 255, 255), anchor="mm",
-              font=ImageFont.load_default(size=64))  # fmt: skip
-    draw.text((162, 80), name.split()[0], fill=colour, anchor="lm",
-              font=ImageFont.load_default(size=30))  # fmt: skip
+    draw.ellipse((20, 20, 220, 220), outline=(255, 255, 255), width=8)
+    draw.text((120, 122), letters, fill=(255, 255, 255), anchor="mm",
+              font=ImageFont.load_default(size=96))  # fmt: skip
     return image
 
 

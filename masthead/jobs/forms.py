@@ -24,7 +24,7 @@ class BoardFilters(forms.Form):
     sort = forms.ChoiceField(required=False, choices=SORTS, label="Order")
 
     def __init__(self, data, choices):
-        super().__init__(data)
+        super().__init__(data, label_suffix="")
         for name, (label, options) in choices.items():
             self.fields[name] = forms.ChoiceField(
                 required=False, label=label, choices=[("", "All"), *options]
@@ -82,6 +82,34 @@ class ListingSubmission(PublicForm):
         help_text="We tell you here when an editor approves or declines the listing. "
         "It is not published.",
     )
+
+    fieldsets = [
+        ("The organisation", ["organisation_name", "organisation_website", "logo"]),
+        ("The listing", None),  # every field not named in another fieldset
+        ("How to apply", ["apply_url", "apply_email"]),
+        ("About you", ["submitter_name", "submitter_email"]),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+    def grouped_fields(self):
+        """(legend, bound fields) for each fieldset; the honeypot goes with the last one."""
+        named = {name for _, names in self.fieldsets if names for name in names}
+        return [
+            (
+                legend,
+                [self[name] for name in names]
+                if names
+                else [
+                    field
+                    for field in self.visible_fields()
+                    if field.name not in named and field.name != self.honeypot
+                ],
+            )
+            for legend, names in self.fieldsets
+        ]
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
@@ -187,5 +215,6 @@ class ScholarshipSubmission(ListingSubmission):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fieldsets = [("The institution", self.fieldsets[0][1]), *self.fieldsets[1:]]
         self.fields["organisation_name"].label = "Institution"
         self.fields["organisation_website"].label = "Institution's website"

@@ -241,7 +241,11 @@ class Vacancy(Listing):
     def salary(self):
         if not (self.salary_min or self.salary_max):
             return ""
-        amounts = [f"{amount:,.0f}" for amount in (self.salary_min, self.salary_max) if amount]
+        amounts = list(
+            dict.fromkeys(
+                f"{amount:,.0f}" for amount in (self.salary_min, self.salary_max) if amount
+            )
+        )
         period = self.get_salary_period_display()
         return f"{self.salary_currency} {' – '.join(amounts)}" + (f" {period}" if period else "")
 
