@@ -12,6 +12,8 @@ from masthead.jobs.models import Vacancy
 from tests.jobs_fixtures import JobsBoard
 
 BOARD_QUERIES = 21  # as a section page: chrome, menu, settings, and the list
+LISTING_QUERIES = 20  # a vacancy, with its organisation, logo and JobPosting
+ORGANISATION_QUERIES = 16
 
 
 @pytest.fixture
@@ -258,3 +260,21 @@ def test_site_search_finds_open_listings(client, jobs):
     assert "Jobs &amp; scholarships" in html
     assert "Harbour pilot" in html and "Harbour engineering award" in html
     assert "Harbour master" not in html
+
+
+def test_listing_and_organisation_pages_cost_fixed_queries(client, jobs, django_assert_num_queries):
+    vacancy = jobs.vacancy("Mine engineer", salary_min=10, salary_currency="GHS")
+    scholarship = jobs.scholarship("Award")
+    for url in (vacancy.url, scholarship.url, "/organisations/acme-mining/"):
+        client.get(url)  # renditions made once
+    with django_assert_num_queries(LISTING_QUERIES):
+        client.get(vacancy.url)
+    with django_assert_num_queries(LISTING_QUERIES - 1):  # no JobPosting logo to render
+        client.get(scholarship.url)
+    with django_assert_num_queries(ORGANISATION_QUERIES):
+        client.get("/organisations/acme-mining/")
+    for number in range(8):
+        jobs.vacancy(f"More {number}")
+    client.get("/organisations/acme-mining/")
+    with django_assert_num_queries(ORGANISATION_QUERIES):
+        client.get("/organisations/acme-mining/")

@@ -25,6 +25,8 @@ class HomePage(SocialFields, Page):
         "articles.TopStoriesPage",
         "pages.StandardPage",
         "navigation.LinkPage",
+        "jobs.VacancyBoard",
+        "jobs.ScholarshipBoard",
     ]
     max_count = 1
 
