@@ -248,3 +248,11 @@ def test_same_title_twice_gets_its_own_address(client, jobs):
     submit(client, jobs)
     slugs = sorted(Vacancy.objects.values_list("slug", flat=True))
     assert slugs == ["warehouse-supervisor", "warehouse-supervisor-2"]
+
+
+def test_a_mail_server_that_is_down_loses_no_submission(client, jobs, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    response = submit(client, jobs)
+    assert response.status_code == 302
+    assert Vacancy.objects.filter(title="Warehouse supervisor", live=False).exists()
