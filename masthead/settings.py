@@ -235,6 +235,8 @@ else:
     }
 # Live search answers this many requests per client in this many seconds, then 429.
 SEARCH_LIVE_RATE = os.environ.get("SEARCH_LIVE_RATE", "30/10")
+# The contact and advertise forms take this many messages per client in this many seconds.
+CONTACT_RATE = os.environ.get("CONTACT_RATE", "5/600")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
