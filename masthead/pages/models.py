@@ -97,6 +97,9 @@ class FormPage(models.Model):
     class Meta:
         abstract = True
 
+    def recipient_list(self):
+        return email_addresses(self.recipients)
+
     def serve(self, request, *args, **kwargs):
         status = 200
         if request.method == "POST":
@@ -107,7 +110,7 @@ class FormPage(models.Model):
                 limited, seconds = over_limit(request, "contact", settings.CONTACT_RATE)
                 if not limited:
                     form.instance.page = self
-                    form.instance.recipients = "\n".join(email_addresses(self.recipients))
+                    form.instance.recipients = "\n".join(self.recipient_list())
                     entry = form.save()
                     email_to_recipients.enqueue(entry._meta.label, entry.pk)
                     return redirect(self.url + "?sent=1")
