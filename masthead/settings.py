@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "masthead.articles",
     "masthead.authors",
     "masthead.pages",
+    "masthead.jobs",
     "masthead.syndication",
     "masthead.search",
     "masthead.demo",
@@ -237,6 +238,9 @@ else:
 SEARCH_LIVE_RATE = os.environ.get("SEARCH_LIVE_RATE", "30/10")
 # The contact and advertise forms take this many messages per client in this many seconds.
 CONTACT_RATE = os.environ.get("CONTACT_RATE", "5/600")
+# Listings submitted through the public form of the jobs board, per client; and their logos.
+JOBS_SUBMIT_RATE = os.environ.get("JOBS_SUBMIT_RATE", "5/3600")
+JOBS_LOGO_MAX_BYTES = 2 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True

@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("authors/<str:slug>/", author_page, name="author"),
     path("tags/<str:slug>/", tag_page, name="tag"),
+    path("", include("masthead.jobs.urls")),
     path("", include("masthead.syndication.urls")),
     path("search/", search_views.search, name="search"),
     path("search/live/", search_views.live_search, name="live_search"),

@@ -18,8 +18,10 @@ from masthead.articles.models import ArticleAuthor, ArticlePage, TopStoriesPage
 from masthead.authors.models import Author
 from masthead.core.models import SiteSettings
 from masthead.demo import content, pictures
+from masthead.demo import jobs as demo_jobs
 from masthead.demo.writing import TAGS
 from masthead.images.models import NewsImage
+from masthead.jobs.models import Scholarship, Vacancy
 from masthead.navigation.models import LinkPage, NavigationSettings
 from masthead.pages.models import AdvertisePage, ContactPage, StandardPage
 from masthead.sections.models import HomePage, SectionPage
@@ -233,7 +235,15 @@ def test_demo_builds_the_newspaper_of_the_page():
     assert skyline.description == description
     assert skyline.file_hash == hashlib.sha1(pictures.jpeg_bytes(image)).hexdigest()
     assert (skyline.width, skyline.height) == pictures.SCENE_SIZE
-    assert NewsImage.objects.count() == content.PICTURE_COUNT + 12
+    # 40 scenes, 12 portraits and 6 organisations' logos.
+    assert NewsImage.objects.count() == content.PICTURE_COUNT + 12 + len(demo_jobs.ORGANISATIONS)
+
+    # The jobs boards: open listings, some closing this week, one closed.
+    vacancies = Vacancy.objects.live()
+    assert vacancies.count() == len(demo_jobs.VACANCIES)
+    assert Scholarship.objects.live().count() == len(demo_jobs.SCHOLARSHIPS)
+    assert any(v.closing_soon for v in vacancies) and any(not v.is_open for v in vacancies)
+    assert all(v.organisation.logo for v in vacancies)
 
     # Top stories: the five most recent articles, in order.
     top = TopStoriesPage.objects.get()

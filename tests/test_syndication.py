@@ -19,6 +19,7 @@ from masthead.core.models import SiteSettings
 from masthead.pages.models import StandardPage
 from masthead.syndication import sitemaps, views
 from tests.conftest import make_image
+from tests.jobs_fixtures import JobsBoard
 
 pytestmark = pytest.mark.django_db
 
@@ -399,7 +400,7 @@ def test_sitemaps_cost_a_fixed_number_of_queries(client, stories, django_assert_
             authors=stories.authors,
         )
     assert counts() == few
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         get(client, "/sitemap.xml")
     with django_assert_num_queries(3):
         get(client, month)
@@ -595,8 +596,17 @@ def test_every_page_type_passes_the_nu_html_checker(client, stories, tmp_path, c
     removed = stories.article(title="Withdrawn")
     removed_url = removed.url
     removed.delete()
+    jobs = JobsBoard(stories)
+    vacancy = jobs.vacancy("Mine engineer", salary_min=100, salary_currency="GHS")
+    scholarship = jobs.scholarship("Hydrology award", eligibility="<p>Graduates.</p>")
+    jobs.vacancy("Closed post", closes_in=-2)
     pages = {
         "home": ("/", 200),
+        "board": (jobs.vacancies.url + "?q=mine&type=NOPE", 200),
+        "vacancy": (vacancy.url, 200),
+        "scholarship": (scholarship.url, 200),
+        "submit": (jobs.scholarships.url + "submit/", 200),
+        "organisation": ("/organisations/acme-mining/", 200),
         "section": (stories.economics.url, 200),
         "article": (article.url, 200),
         "author": ("/authors/ama-mensah/", 200),

@@ -42,8 +42,10 @@ from masthead.articles.models import (
 from masthead.authors.models import Author
 from masthead.core.models import SiteSettings
 from masthead.demo import pictures
+from masthead.demo.jobs import ensure_jobs
 from masthead.demo.writing import TAGS, TOPIC_PICTURES, Writer, block_id
 from masthead.images.models import NewsImage
+from masthead.jobs.models import ScholarshipBoard, VacancyBoard
 from masthead.navigation.models import LinkPage, NavigationSettings, UtilityLink
 from masthead.pages.models import AdvertisePage, ContactPage, StandardPage
 from masthead.sections.models import HomePage, SectionPage
@@ -91,7 +93,7 @@ class Node:
     topic: str | None = None
     area: str | None = None
     intro: str = ""
-    kind: str = "section"  # or "top_stories", "link"
+    kind: str = "section"  # or "top_stories", "link", "vacancy_board", "scholarship_board"
     badge: str = ""
     url: str = ""
     children: tuple = field(default=())
@@ -99,6 +101,9 @@ class Node:
     @property
     def slug(self):
         return slugify(self.title.replace("/", " ").replace("&", "and"))
+
+
+BOARDS = {"vacancy_board": VacancyBoard, "scholarship_board": ScholarshipBoard}
 
 
 def _section(title, topic=None, intro="", area=None, children=()):
@@ -186,8 +191,16 @@ TREE = (
         "Jobs & Scholarships",
         intro="Vacancies and scholarships, with deadlines and how to apply.",
         children=[
-            _section("Job Vacancies", intro="Jobs on offer, newest first."),
-            _section("Scholarships", intro="Scholarships and grants open for applications."),
+            Node(
+                "Job Vacancies",
+                kind="vacancy_board",
+                intro="Jobs on offer, newest first. Employers: submit a vacancy below.",
+            ),
+            Node(
+                "Scholarships",
+                kind="scholarship_board",
+                intro="Scholarships and grants open for applications.",
+            ),
         ],
     ),
 )
@@ -717,6 +730,10 @@ def ensure_tree(home, user):
             page = TopStoriesPage(intro=node.intro, owner=user, **common)
         elif node.kind == "link":
             page = LinkPage(link_url=node.url, menu_badge=node.badge, owner=user, **common)
+        elif node.kind in BOARDS:
+            page = BOARDS[node.kind](
+                intro=node.intro, moderators_email="jobs-desk@example.org", owner=user, **common
+            )
         else:
             page = SectionPage(
                 intro=node.intro, show_on_home=bool(node.topic), owner=user, **common
@@ -1036,6 +1053,7 @@ class Summary:
     pictures_created: int = 0
     articles_created: int = 0
     articles_total: int = 0
+    listings_created: int = 0
 
     @property
     def anything_created(self):
@@ -1046,6 +1064,7 @@ class Summary:
             or self.authors_created
             or self.pictures_created
             or self.articles_created
+            or self.listings_created
         )
 
 
@@ -1065,6 +1084,8 @@ def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED):
     summary.articles_created = ensure_articles(articles, home, tree, user, report, seed)
     with transaction.atomic(), indexed_at_the_end(TopStoriesPage):
         ensure_top_stories(tree[("top-stories",)], user)
+    with transaction.atomic():
+        summary.listings_created = ensure_jobs(tree, user, _save_image)
     summary.articles_total = ArticlePage.objects.descendant_of(home).count()
     return summary
 

@@ -13,6 +13,7 @@ from masthead.articles.models import ArticlePage, ArticleTag, attach_sections
 from masthead.authors.models import Author
 from masthead.core.pagination import PER_PAGE
 from masthead.core.ratelimit import over_limit
+from masthead.jobs.models import open_listings_matching
 from masthead.search.forms import SearchFilters, narrow, section_choices
 from masthead.search.query import highlighter, mark, parse, snippet
 from masthead.sections.models import SectionPage
@@ -61,7 +62,8 @@ def results_page(request, search_text, filters):
 
 
 def other_matches(search_text):
-    """Authors, tags and sections whose names contain every word, for the first page of results.
+    """Authors, tags, sections and open listings whose names contain every word, for the
+    first page of results.
 
     Names are short and their tables small, so a plain lookup serves better here than a second
     pass over the full-text matches (which are mostly articles)."""
@@ -81,6 +83,7 @@ def other_matches(search_text):
         "authors": list(authors.order_by("name")[:OTHER_MATCHES_COUNT]),
         "tags": list(tags.order_by("name")[:OTHER_MATCHES_COUNT]),
         "sections": list(sections.order_by("path")[:OTHER_MATCHES_COUNT]),
+        "listings": open_listings_matching(terms, OTHER_MATCHES_COUNT),
     }
 
 

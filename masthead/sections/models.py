@@ -132,7 +132,13 @@ class SectionPage(SocialFields, MenuFields, Page):
         *SocialFields.social_panels,
     ]
     parent_page_types = ["sections.HomePage", "sections.SectionPage"]
-    subpage_types = ["sections.SectionPage", "articles.ArticlePage", "navigation.LinkPage"]
+    subpage_types = [
+        "sections.SectionPage",
+        "articles.ArticlePage",
+        "navigation.LinkPage",
+        "jobs.VacancyBoard",
+        "jobs.ScholarshipBoard",
+    ]
 
     class Meta:
         verbose_name = "section"

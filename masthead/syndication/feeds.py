@@ -14,7 +14,15 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
 from masthead.syndication.feed_html import render_bodies
-from masthead.syndication.scopes import FEED_IMAGE, SiteContext, feed_articles, feed_scope
+from masthead.syndication.scopes import (
+    FEED_IMAGE,
+    FEED_LENGTH,
+    SiteContext,
+    board_for_key,
+    feed_articles,
+    feed_scope,
+)
+from masthead.syndication.structured_data import plain
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -30,6 +38,8 @@ def image_size(rendition):
 
 def build_feed(request, kind=None, key=None):
     here = SiteContext(request)
+    if kind == "board":
+        return build_board_feed(here, key)
     scope = feed_scope(here, kind, key)
     full_text = here.settings().feed_full_text
     articles = feed_articles(scope, full_text)
@@ -74,6 +84,48 @@ def build_feed(request, kind=None, key=None):
         "description": scope.description,
         "link": scope.link,
         "scope": scope,
+        "here": here,
+        "entries": entries,
+    }
+
+
+def build_board_feed(here, key):
+    """The newest open listings of a jobs or scholarships board."""
+    board = board_for_key(here, key)
+    hostname = urlsplit(here.root_url).hostname or "localhost"
+    listings = board.listings().for_cards().order_by("-first_published_at", "-pk")[:FEED_LENGTH]
+    entries = []
+    for listing in listings:
+        first = listing.first_published_at or listing.last_published_at
+        organisation = listing.organisation
+        kind = getattr(listing, "get_employment_type_display", None) or listing.get_level_display
+        entries.append(
+            {
+                "guid": f"tag:{hostname},{first:%Y-%m-%d}:listing/{listing.pk}",
+                "title": f"{listing.title} – {organisation.name}",
+                "link": here.url_for_path(listing.url_path),
+                "summary": " ".join(
+                    part
+                    for part in (
+                        listing.summary or plain(listing.description)[:300],
+                        f"{listing.place}." if listing.place else "",
+                        f"Apply by {listing.closing_date:%d %B %Y}.",
+                    )
+                    if part
+                ),
+                "content_html": None,
+                "published": first,
+                "updated": max(first, listing.last_published_at or first),
+                "authors": [(organisation.name, here.absolute(organisation.get_absolute_url()))],
+                "tags": [kind()],
+                "section": board.title,
+                "image": None,
+            }
+        )
+    return {
+        "title": f"{board.title} | {here.name}",
+        "description": board.intro or f"Open listings of {board.title}.",
+        "link": here.url_for_path(board.url_path),
         "here": here,
         "entries": entries,
     }

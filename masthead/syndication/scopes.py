@@ -14,6 +14,7 @@ from wagtail.models import Site
 from masthead.articles.models import ArticleAuthor, ArticlePage, ArticleTag, attach_sections
 from masthead.authors.models import Author
 from masthead.core.models import SiteSettings
+from masthead.jobs.models import ScholarshipBoard, VacancyBoard
 from masthead.sections.models import SectionPage
 
 FEED_LENGTH = 20
@@ -105,6 +106,17 @@ def feed_scope(here, kind=None, key=None):
             articles.filter(article_authors__author=author),
         )
     raise Http404("No such feed.")
+
+
+def board_for_key(here, key):
+    """A live jobs or scholarships board from its path below the site's root, or 404."""
+    if not SECTION_PATH.match(key or ""):
+        raise Http404("No such board.")
+    for model in (VacancyBoard, ScholarshipBoard):
+        board = model.objects.live().filter(url_path=f"{here.root.url_path}{key}/").first()
+        if board:
+            return board
+    raise Http404("No such board.")
 
 
 def feed_articles(scope, full_text):

@@ -1,16 +1,19 @@
-"""Sitemaps: articles by month, sections, tags, authors and standard pages, and Google News.
+"""Sitemaps: articles by month, sections, tags, authors, standard pages, the jobs boards, and
+Google News.
 
 Every sitemap is a Django `Sitemap` over a `values()` queryset, so that one page of it is one
 slice of rows, whatever the size of the site; the index counts rows per month in one query.
 """
 
 import calendar
+import operator
 from datetime import datetime, timedelta
+from functools import reduce
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Length, Substr, TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +21,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from masthead.articles.models import ArticleAuthor, ArticleTag, TopStoriesPage
+from masthead.jobs.models import Scholarship, ScholarshipBoard, Vacancy, VacancyBoard
 from masthead.pages.models import StandardPage
 from masthead.sections.models import SectionPage
 
@@ -177,12 +181,64 @@ class AuthorSitemap(SiteSitemap):
         return reverse("author", kwargs={"slug": item["author__slug"]})
 
 
+class ListingSitemap(SiteSitemap):
+    """The jobs and scholarships boards with their open listings (closed ones ask search engines
+    to forget them), then the organisations that have open listings."""
+
+    def latest_change(self, newest_article):
+        return max(
+            (item["last_published_at"] for item in self.items() if item["last_published_at"]),
+            default=None,
+        )
+
+    def items(self):
+        if not hasattr(self, "_listed"):
+            self._listed = self.listed_pages()
+        return self._listed
+
+    def listed_pages(self):
+        boards = list(
+            Page.objects.live()
+            .public()
+            .type(VacancyBoard, ScholarshipBoard)
+            .filter(path__startswith=self.here.root.path)
+            .order_by("path")
+            .values("url_path", "last_published_at", "path")
+        )
+        if not boards:
+            return []
+        on_boards = reduce(operator.or_, (Q(path__startswith=board["path"]) for board in boards))
+        pages, organisations = list(boards), {}
+        for model in (Vacancy, Scholarship):
+            listings = (
+                model.objects.open()
+                .filter(on_boards)
+                .order_by("path")
+                .values("url_path", "last_published_at", "organisation__slug")
+            )
+            for listing in listings:
+                pages.append(listing)
+                slug = listing["organisation__slug"]
+                organisations[slug] = latest(organisations.get(slug), listing["last_published_at"])
+        pages += [
+            {"organisation__slug": slug, "url_path": None, "last_published_at": changed}
+            for slug, changed in sorted(organisations.items())
+        ]
+        return pages
+
+    def location(self, item):
+        if item["url_path"] is None:
+            return reverse("organisation", kwargs={"slug": item["organisation__slug"]})
+        return super().location(item)
+
+
 LISTED_SITEMAPS = {
     "sections": SectionSitemap,
     "pages": StandardPageSitemap,
     "tags": TagSitemap,
     "authors": AuthorSitemap,
     "news": NewsSitemap,
+    "listings": ListingSitemap,
 }
 
 

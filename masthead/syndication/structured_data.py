@@ -158,3 +158,49 @@ def feed_links(title, url_name, **kwargs):
             ("json", "JSON Feed", "application/feed+json"),
         )
     ]
+
+
+def job_posting(here, vacancy, canonical):
+    """A JobPosting for an open vacancy (search engines want none on a closed one)."""
+    organisation = vacancy.organisation
+    hiring = {"@type": "Organization", "name": organisation.name}
+    if organisation.website:
+        hiring["sameAs"] = organisation.website
+    if organisation.logo:
+        hiring["logo"] = here.absolute(organisation.logo.get_rendition(LOGO_RENDITION).url)
+    posted = vacancy.first_published_at or vacancy.last_published_at
+    data = {
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": vacancy.title,
+        "description": vacancy.description,
+        "datePosted": posted.date().isoformat() if posted else None,
+        "validThrough": f"{vacancy.closing_date.isoformat()}T23:59:59",
+        "employmentType": vacancy.employment_type,
+        "hiringOrganization": hiring,
+        "url": canonical,
+        "directApply": False,
+    }
+    if vacancy.workplace == "remote":
+        data["jobLocationType"] = "TELECOMMUTE"
+        if vacancy.country:
+            data["applicantLocationRequirements"] = {"@type": "Country", "name": vacancy.country}
+    else:
+        address = {"@type": "PostalAddress"}
+        if vacancy.location:
+            address["addressLocality"] = vacancy.location
+        if vacancy.country:
+            address["addressCountry"] = vacancy.country
+        data["jobLocation"] = {"@type": "Place", "address": address}
+    if vacancy.salary_min or vacancy.salary_max:
+        value = {"@type": "QuantitativeValue", "unitText": vacancy.salary_period or "YEAR"}
+        if vacancy.salary_min:
+            value["minValue"] = int(vacancy.salary_min)
+        if vacancy.salary_max:
+            value["maxValue"] = int(vacancy.salary_max)
+        data["baseSalary"] = {
+            "@type": "MonetaryAmount",
+            "currency": vacancy.salary_currency,
+            "value": value,
+        }
+    return {key: value for key, value in data.items() if value is not None}

@@ -13,7 +13,7 @@ urlpatterns = [
         name="sitemap_articles",
     ),
     re_path(
-        r"^sitemaps/(?P<name>sections|pages|tags|authors|news)\.xml$",
+        r"^sitemaps/(?P<name>sections|pages|tags|authors|news|listings)\.xml$",
         views.sitemap,
         name="sitemap",
     ),
@@ -23,6 +23,12 @@ urlpatterns = [
         feeds.feed_view,
         {"kind": "section"},
         name="section_feed",
+    ),
+    re_path(
+        rf"^feeds/boards/(?P<key>[-\w]+(?:/[-\w]+)*)/{FORMAT}/$",
+        feeds.feed_view,
+        {"kind": "board"},
+        name="board_feed",
     ),
     re_path(
         rf"^feeds/tags/(?P<key>[-\w]+)/{FORMAT}/$",

@@ -13,6 +13,7 @@ from masthead.articles.models import ArticlePage
 from masthead.authors.models import Author
 from masthead.core.models import SiteSettings, SocialFields
 from masthead.core.panels import SHARE_RENDITION
+from masthead.jobs.models import Board, Vacancy
 from masthead.sections.models import HomePage, SectionPage
 from masthead.syndication import structured_data as sd
 from masthead.syndication.scopes import SiteContext
@@ -105,9 +106,14 @@ def page_head(context, page, here, site_settings):
         og += [("article:tag", tag.name) for tag in tags]
         article = sd.news_article(here, page, canonical, authors, section, tags, publisher)
         head["json_ld"].insert(0, article)
+    elif isinstance(page, Vacancy) and page.is_open:
+        head["json_ld"].insert(0, sd.job_posting(here, page, canonical))
     elif isinstance(page, SectionPage):
         key = page.url_path[len(here.root.url_path) : -1]
         feeds = sd.feed_links(page.title, "section_feed", key=key) + feeds
+    elif isinstance(page, Board):
+        key = page.url_path[len(here.root.url_path) : -1]
+        feeds = sd.feed_links(page.title, "board_feed", key=key) + feeds
     head["feeds"] = feeds
     return head
 

@@ -53,8 +53,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     self.style.SUCCESS(
                         f"Demo ready in {elapsed:.1f} s: {summary.articles_created:,} articles, "
-                        f"{summary.pages_created} other pages, {summary.authors_created} authors "
-                        f"and {summary.pictures_created} pictures created; "
+                        f"{summary.pages_created} other pages, {summary.authors_created} authors, "
+                        f"{summary.pictures_created} pictures and "
+                        f"{summary.listings_created} job listings created; "
                         f"{summary.articles_total:,} articles in all."
                     )
                 )
