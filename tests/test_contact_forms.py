@@ -358,7 +358,7 @@ def editor(client):
 
 
 def test_the_admin_lists_searches_filters_and_inspects(client, contact, advertise, smtp_server):
-    Client().post("/contact/", contact_data())
+    Client().post("/contact/", contact_data(message="The bank's rate was 4%.\n\n<3 the paper"))
     Client().post("/contact/", contact_data(subject="Unrelated", name="Bo", email="bo@example.net"))
     Client().post("/advertise/", enquiry_data())
     user = get_user_model().objects.create_superuser("chief", "chief@example.org", "passphrase")
@@ -371,7 +371,7 @@ def test_the_admin_lists_searches_filters_and_inspects(client, contact, advertis
     assert "A correction" in html and "Unrelated" not in html
     message = ContactMessage.objects.get(subject="A correction")
     inspect = client.get(f"/admin/messages/contact/inspect/{message.pk}/").content.decode()
-    assert "The bank&#x27;s rate was 4%, not 5%." in inspect
+    assert "<p>The bank&#x27;s rate was 4%.</p>\n\n<p>&lt;3 the paper</p>" in inspect
     assert "desk@example.org" in inspect
     html = client.get("/admin/messages/advertising/?budget=1000-5000").content.decode()
     assert "Harbour Foods Ltd" in html

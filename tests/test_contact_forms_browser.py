@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from masthead.pages.models import AdvertisePage, AdvertisingEnquiry, ContactMessage, ContactPage
 
@@ -74,6 +75,26 @@ def test_a_reader_writes_to_the_newsroom_at_desktop_and_phone_widths(
     assert ContactMessage.objects.count() == 2
     assert [mail.recipients for mail in smtp_server.messages] == [["desk@example.org"]] * 2
     assert {mail["Reply-To"] for mail in smtp_server.messages} == {"ama@example.net"}
+
+    # The desk reads them in the admin, under Messages.
+    get_user_model().objects.create_superuser("chief", "chief@example.org", "a-long-password")
+    admin = browser.new_page(viewport=DESKTOP)
+    admin.goto(form_pages.url + "/admin/login/")
+    admin.fill("#id_username", "chief")
+    admin.fill("#id_password", "a-long-password")
+    admin.click("button[type=submit]")
+    admin.wait_for_url("**/admin/")
+    admin.get_by_role("button", name="Messages").click()
+    admin.get_by_role("link", name="Contact messages").click()
+    admin.wait_for_url("**/admin/messages/contact/")
+    assert admin.locator("table.listing tbody tr").count() == 2
+    screenshot(admin, "contact-admin-list")
+    admin.locator("table.listing tbody tr").first.get_by_role("link", name="A correction").click()
+    admin.wait_for_url("**/admin/messages/contact/inspect/*/")
+    assert "The rate was 4%, not 5%." in admin.locator("main").inner_text()
+    screenshot(admin, "contact-admin-inspect")
+    admin.wait_for_load_state("networkidle")
+    admin.close()  # no admin request may outlive the test's database
 
 
 def test_an_advertiser_sends_an_enquiry(browser, form_pages, screenshot, smtp_server):

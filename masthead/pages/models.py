@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, validate_email
 from django.db import models
 from django.shortcuts import redirect
-from django.template.defaultfilters import pluralize
+from django.template.defaultfilters import linebreaks_filter, pluralize
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -197,6 +197,10 @@ class ReaderMessage(models.Model):
 
     def recipient_list(self):
         return email_addresses(self.recipients)
+
+    # How the admin's inspect view shows the message: the reader's paragraphs kept, escaped.
+    def get_message_display(self):
+        return linebreaks_filter(self.message)
 
     def email_lines(self):
         """The fields, label and value, for the e-mail."""
