@@ -318,7 +318,9 @@ def test_invalid_input_does_not_use_up_the_allowance(client, contact, smtp_serve
 
 def test_csrf_is_enforced(contact, smtp_server):
     browser = Client(enforce_csrf_checks=True)
-    assert browser.post("/contact/", contact_data()).status_code == 403
+    refused = browser.post("/contact/", contact_data())
+    assert refused.status_code == 403
+    assert "Your form could not be sent" in refused.content.decode()  # in words, not Django's
     assert ContactMessage.objects.count() == 0
     browser.get("/contact/")
     token = browser.cookies["csrftoken"].value
@@ -430,6 +432,7 @@ def test_the_pages_pass_the_nu_html_checker(client, contact, advertise, tmp_path
         "contact-sent": client.get("/contact/?sent=1"),
         "advertise": client.get("/advertise/"),
         "advertise-refused": client.post("/advertise/", enquiry_data(end_date="2026-03-20")),
+        "csrf-refused": Client(enforce_csrf_checks=True).post("/contact/", contact_data()),
     }
     files = []
     for name, response in responses.items():
