@@ -189,6 +189,13 @@ def test_a_failed_email_keeps_the_message_and_is_recorded(client, contact, setti
     assert message.emailed_at is None
 
 
+def test_a_page_without_recipients_keeps_the_message_unsent(client, contact, smtp_server):
+    ContactPage.objects.filter(pk=contact.pk).update(recipients="")  # as a bad import might
+    assert client.post("/contact/", contact_data()).status_code == 302
+    assert ContactMessage.objects.get().emailed_at is None
+    assert smtp_server.messages == []
+
+
 def test_a_message_is_emailed_once(client, contact, smtp_server):
     client.post("/contact/", contact_data())
     message = ContactMessage.objects.get()

@@ -10,7 +10,7 @@ def email_to_recipients(model_label, pk):
     """E-mail a stored reader's message to the addresses its page named, with Reply-To set to
     the sender, and record that it went out. A message already e-mailed is not sent again."""
     entry = apps.get_model(model_label).objects.filter(pk=pk, emailed_at=None).first()
-    if entry is None:
+    if entry is None or not entry.recipient_list():  # gone, sent already, or nobody to send to
         return
     send_email.call(
         entry.email_subject(), entry.email_body(), entry.recipient_list(), reply_to=[entry.email]
