@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.test import Client
 
 from masthead.pages.models import (
@@ -177,12 +178,17 @@ def test_optional_fields_may_stay_empty(client, advertise, smtp_server):
     assert "Dates:" not in smtp_server.messages[0].get_content()
 
 
-def test_a_failed_email_keeps_the_message_and_is_recorded(client, contact, settings):
-    with socket.socket() as probe:  # a port nobody listens on
+def closed_port():
+    """A port on this machine that nobody listens on."""
+    with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+def test_a_failed_email_keeps_the_message_and_is_recorded(client, contact, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", closed_port()
+    settings.EMAIL_TIMEOUT = 2
     response = client.post("/contact/", contact_data())
     assert response.status_code == 302  # the message reached the admin all the same
     message = ContactMessage.objects.get()
@@ -491,3 +497,32 @@ def test_a_group_given_view_and_delete_reads_messages(client, contact, smtp_serv
         permission.codename
         for permission in Permission.objects.filter(content_type__model="contactmessage")
     } == {"view_contactmessage", "delete_contactmessage"}
+
+
+def test_send_messages_emails_again_what_failed_and_nothing_twice(
+    client, contact, advertise, smtp_server, settings
+):
+    working_port, settings.EMAIL_PORT = settings.EMAIL_PORT, closed_port()  # the server is down
+    settings.EMAIL_TIMEOUT = 2
+    client.post("/contact/", contact_data())
+    client.post("/advertise/", enquiry_data())
+    assert not ContactMessage.objects.filter(emailed_at__isnull=False).exists()
+    assert not AdvertisingEnquiry.objects.filter(emailed_at__isnull=False).exists()
+
+    settings.EMAIL_PORT = working_port  # and back
+    assert "Contact messages: 0 of 0 e-mailed now." in send_messages()  # left to the first try
+    with time_machine.travel(f"{TODAY} 09:15 +0000"):
+        report = send_messages()
+        assert "Contact messages: 1 of 1 e-mailed now." in report
+        assert "Advertising enquiries: 1 of 1 e-mailed now." in report
+        assert "0 of 0" in send_messages()
+    assert sorted(mail["Subject"] for mail in smtp_server.messages) == [
+        "Advertising enquiry: Harbour Foods Ltd",
+        "Contact: A correction",
+    ]
+
+
+def send_messages():
+    out = io.StringIO()
+    call_command("send_messages", stdout=out)
+    return out.getvalue()
