@@ -90,7 +90,9 @@ class FormPage(models.Model):
         MultiFieldPanel([FieldPanel("recipients"), FieldPanel("confirmation")], heading="The form")
     ]
     subpage_types = []
-    form_class = None  # a PublicModelForm for the model that stores what readers send
+    # A PublicModelForm for the model that stores what readers send. Subclasses import it when
+    # asked, since forms.py imports this module.
+    form_class = None
     form_heading = ""
     submit_label = "Send"
 
@@ -183,7 +185,9 @@ class ReaderMessage(models.Model):
         related_name="+",
         verbose_name="sent through",
     )
-    recipients = models.TextField(help_text="The addresses it was e-mailed to, one a line.")
+    recipients = models.TextField(
+        help_text="Where it is e-mailed: the page's recipients when it was sent, one a line."
+    )
     created_at = models.DateTimeField("received", auto_now_add=True, db_index=True)
     emailed_at = models.DateTimeField(
         "e-mailed", null=True, blank=True, help_text="Empty while the e-mail has not gone out."
