@@ -236,6 +236,8 @@ else:
     }
 # Live search answers this many requests per client in this many seconds, then 429.
 SEARCH_LIVE_RATE = os.environ.get("SEARCH_LIVE_RATE", "30/10")
+# The contact and advertise forms take this many messages per client in this many seconds.
+CONTACT_RATE = os.environ.get("CONTACT_RATE", "5/600")
 # Listings submitted through the public form of the jobs board, per client; and their logos.
 JOBS_SUBMIT_RATE = os.environ.get("JOBS_SUBMIT_RATE", "5/3600")
 JOBS_LOGO_MAX_BYTES = 2 * 1024 * 1024

@@ -23,7 +23,7 @@ from masthead.demo.writing import TAGS
 from masthead.images.models import NewsImage
 from masthead.jobs.models import Scholarship, Vacancy
 from masthead.navigation.models import LinkPage, NavigationSettings
-from masthead.pages.models import StandardPage
+from masthead.pages.models import AdvertisePage, ContactPage, StandardPage
 from masthead.sections.models import HomePage, SectionPage
 
 ARTICLES = 24
@@ -165,6 +165,18 @@ def test_demo_builds_the_newspaper_of_the_page():
     for page in standard:
         assert not page.show_in_menus
         assert [block.block_type for block in page.body].count("paragraph") >= 3
+    # Contact and Advertise carry their forms, with demo recipients.
+    assert [type(page.specific) for page in standard] == [
+        StandardPage,
+        AdvertisePage,
+        StandardPage,
+        ContactPage,
+    ]
+    assert ContactPage.objects.get().recipient_list() == ["desk@example.org"]
+    assert AdvertisePage.objects.get().recipient_list() == ["advertising@example.org"]
+    for page in (ContactPage.objects.get(), AdvertisePage.objects.get()):
+        page.full_clean()
+        assert page.confirmation.startswith("Thank you")
     links = NavigationSettings.for_site(site).utility_links.order_by("sort_order")
     assert [link.title for link in links] == ["About", "Advertise", "Privacy Policy", "Contact"]
     site_settings = SiteSettings.for_site(site)

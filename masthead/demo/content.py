@@ -47,7 +47,7 @@ from masthead.demo.writing import TAGS, TOPIC_PICTURES, Writer, block_id
 from masthead.images.models import NewsImage
 from masthead.jobs.models import ScholarshipBoard, VacancyBoard
 from masthead.navigation.models import LinkPage, NavigationSettings, UtilityLink
-from masthead.pages.models import StandardPage
+from masthead.pages.models import AdvertisePage, ContactPage, StandardPage
 from masthead.sections.models import HomePage, SectionPage
 
 SEED = "masthead-demo"
@@ -75,6 +75,8 @@ STRUCTURE_MODELS = (
     TopStoriesPage,
     LinkPage,
     StandardPage,
+    ContactPage,
+    AdvertisePage,
     Author,
     NewsImage,
 )
@@ -269,9 +271,9 @@ STANDARD_PAGES = (
             ),
             (
                 "paragraph",
-                "To receive our rates and audience figures, write to our advertising "
-                "team through the contact page, telling us a little about your organisation and "
-                "what you would like to achieve.",
+                "To receive our rates and audience figures, tell our advertising team "
+                "about your organisation and what you would like to achieve with the form below. "
+                "We reply within two working days.",
             ),
         ],
     ),
@@ -310,7 +312,7 @@ STANDARD_PAGES = (
                 "paragraph",
                 "We want to hear from you. If you have a story we should look into, "
                 "information about something we have reported, or a complaint about our "
-                "coverage, write to the newsroom at newsroom@example.com.",
+                "coverage, write to the newsroom with the form below.",
             ),
             ("subheading", "Corrections"),
             (
@@ -338,6 +340,26 @@ SOCIAL_LINKS = {
     "linkedin_url": "https://www.linkedin.com/company/example",
 }
 TAGLINE = "Independent news, clearly told"
+
+# The standard pages that carry a form for readers, and where their messages go.
+FORM_PAGES = {
+    "advertise": (
+        AdvertisePage,
+        {
+            "recipients": "advertising@example.org",
+            "confirmation": "Thank you for your enquiry. Our advertising team will send you our "
+            "rates and audience figures within two working days.",
+        },
+    ),
+    "contact": (
+        ContactPage,
+        {
+            "recipients": "desk@example.org",
+            "confirmation": "Thank you: your message has reached the newsroom. An editor reads "
+            "every message, and we reply to those that need an answer.",
+        },
+    ),
+}
 
 
 # ------------------------------------------------------------------------------ authors
@@ -742,7 +764,8 @@ def ensure_standard_pages(home, user):
                 }
                 for block_type, text in blocks
             ]
-            page = StandardPage(
+            page_class, form_fields = FORM_PAGES.get(slug, (StandardPage, {}))
+            page = page_class(
                 title=title,
                 slug=slug,
                 intro=intro,
@@ -750,6 +773,7 @@ def ensure_standard_pages(home, user):
                 live=True,
                 show_in_menus=False,
                 owner=user,
+                **form_fields,
             )
             home.add_child(instance=page)
             record_revision(page, user)

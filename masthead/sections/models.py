@@ -24,6 +24,8 @@ class HomePage(SocialFields, Page):
         "sections.SectionPage",
         "articles.TopStoriesPage",
         "pages.StandardPage",
+        "pages.ContactPage",
+        "pages.AdvertisePage",
         "navigation.LinkPage",
         "jobs.VacancyBoard",
         "jobs.ScholarshipBoard",
