@@ -160,6 +160,8 @@ def test_pagination_keeps_the_query_and_filters(client, paper):
     assert 'href="?q=fishing&amp;sort=newest&amp;page=2"' in page
     second = search(client, q="fishing", sort="newest", page=2)
     assert [plain(t) for t in titles(second)] == [f"Fishing report {n}" for n in (20, 21, 22)]
+    # Matching authors, tags and sections are on the first page only: no section list after.
+    assert 'id="search-sections-title"' not in second
 
 
 def test_bad_page_numbers_get_a_page_and_a_note(client, paper):
