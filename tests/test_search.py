@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from masthead.articles.models import ArticlePage
 from masthead.authors.models import Author
+from masthead.search import backend
 
 pytestmark = pytest.mark.django_db
 
@@ -296,6 +297,36 @@ def test_live_search_matches_prefixes_and_lists_at_most_five(client, paper):
     assert live(client, "zzzz") == []
     assert client.get("/search/live/", {"q": "zzzz"}).content.strip() == b""
     assert live(client, "h") == []  # live search starts at two characters
+
+
+@pytest.mark.parametrize("walk", [False, True], ids=["joined", "walked"])
+def test_live_search_lists_the_newest_matches_first(client, paper, monkeypatch, walk):
+    """However many articles a prefix matches, live search shows the five newest, whatever
+    the order they were indexed in. `walk` makes the backend take the path it takes on a large
+    paper: walking the newest articles instead of joining every match."""
+    if walk:
+        monkeypatch.setattr(backend, "DENSE_MATCHES", 3)  # SQLite: a 'common' prefix
+        monkeypatch.setattr(backend, "NEWEST_WINDOW", 6)  # PostgreSQL: the newest six first
+    now = timezone.now()
+    titles = {
+        0: "Bakers strike",
+        1: "Bank rates hold",
+        2: "Bakery prices",
+        3: "Ferry resumes",
+        4: "Bakers vote",
+        5: "Ballot counted",
+        6: "Ferry delayed",
+        7: "Bakers zebra parade",
+        8: "Zebra crossing",
+        9: "Bakers zebra fund",
+    }
+    for age in [5, 9, 0, 3, 7, 1, 8, 2, 6, 4]:  # indexed in no particular order
+        paper.article(title=titles[age], date=now - timedelta(hours=age))
+    newest = [titles[age] for age in [0, 1, 2, 4, 5]]
+    assert live(client, "ba") == newest  # among the six newest articles
+    assert live(client, "bake") == [titles[age] for age in [0, 2, 4, 7, 9]]  # past them
+    assert live(client, "zeb") == [titles[age] for age in [7, 8, 9]]  # none among them
+    assert live(client, "ferr") == [titles[age] for age in [3, 6]]
 
 
 def test_live_search_falls_back_to_the_body(client, paper):

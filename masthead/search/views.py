@@ -130,10 +130,13 @@ def live_search(request):
     search_text = parse(request.GET.get("q", ""))
     articles = []
     if len(search_text.text) >= 2 and search_text:
+        # Newest first, not ranked: a reader typing "el" wants the latest headlines with a word
+        # starting with "el", and the backend can stop at the fifth instead of ranking them all.
         public = ArticlePage.objects.published().order_by(*LATEST_FIRST).defer_streamfields()
-        articles = list(public.autocomplete(search_text.autocomplete)[:LIVE_COUNT])
+        newest = {"order_by_relevance": False}
+        articles = list(public.autocomplete(search_text.autocomplete, **newest)[:LIVE_COUNT])
         if not articles:  # the words may be in the body only, which live search does not index
-            articles = list(public.search(search_text.query)[:LIVE_COUNT])
+            articles = list(public.search(search_text.query, **newest)[:LIVE_COUNT])
     context = {
         "articles": attach_sections(articles),
         "all_url": reverse("search") + "?" + urlencode({"q": search_text.text}),
