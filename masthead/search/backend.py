@@ -131,7 +131,39 @@ if connection.vendor == "postgresql":
             )
             return window if len(window) == stop - start else None  # evaluated: no new query
 
+        def joinable(self):
+            model = self.queryset.model
+            return not (
+                isinstance(self.query, (MatchAll, Not, Fuzzy))
+                or self.fields is not None
+                or model._meta.pk.get_internal_type() not in INTEGER_KEYS
+            )
+
+        def ranked_ids(self, config):
+            """Every match's primary key in order, fetched once: the count and any page of
+            results come from this list instead of a second pass over the matches (each pass
+            reads every match's index entry; 100 ms or more for a word in 20,000 articles)."""
+            if not hasattr(self, "_ranked_ids"):
+                self._ranked_ids = None
+                if self.joinable():
+                    queryset = self.joined(config, 0, None)
+                    self._ranked_ids = list(queryset.values_list("pk", flat=True))
+            return self._ranked_ids
+
         def search(self, config, start, stop, score_field=None, backend=None):
+            if score_field is None and not wants_newest(self, start, stop):
+                ids = self.ranked_ids(config)
+                if ids is not None:
+                    ids = ids[start:stop]
+                    position = Case(
+                        *(When(pk=pk, then=n) for n, pk in enumerate(ids)), default=len(ids)
+                    )
+                    return self.queryset.filter(pk__in=ids).order_by(position)
+            if not self.joinable():
+                return super().search(config, start, stop, score_field, backend)
+            return self.joined(config, start, stop, score_field)
+
+        def joined(self, config, start, stop, score_field=None):
             """Join the index entries to the queryset by integer key, from the matches.
 
             Wagtail joins them on `object_id = CAST(pk AS text)`, which no index serves from
@@ -140,12 +172,6 @@ if connection.vendor == "postgresql":
             from the GIN index and look each article up by primary key.
             """
             model = self.queryset.model
-            if (
-                isinstance(self.query, (MatchAll, Not, Fuzzy))
-                or self.fields is not None
-                or model._meta.pk.get_internal_type() not in INTEGER_KEYS
-            ):
-                return super().search(config, start, stop, score_field, backend)
             query_sql, query_params = self.tsquery(config)
             entries = postgres.IndexEntry._meta.db_table
             columns = [f"{entries}.{column}" for column in self.INDEX_COLUMNS]
@@ -193,9 +219,17 @@ if connection.vendor == "postgresql":
     ):
         INDEX_COLUMNS = ("autocomplete",)
 
+    class PostgresResults(postgres.PostgresSearchResults):
+        def _do_count(self):
+            ids = self.query_compiler.ranked_ids(self.query_compiler.get_config(self.backend))
+            if ids is None:
+                return super()._do_count()
+            return len(ids[self.start : self.stop])
+
     class PostgresBackend(postgres.PostgresSearchBackend):
         query_compiler_class = PostgresQueryCompiler
         autocomplete_query_compiler_class = PostgresAutocompleteCompiler
+        results_class = PostgresResults
 
 
 if connection.vendor == "sqlite":
