@@ -21,7 +21,7 @@ text as Wagtail's own ``wagtail.search.backends.database`` does, and changes the
 Anything else (OpenSearch, Elasticsearch) is configured in settings and needs none of this.
 """
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Case, FloatField, Func, Value, When
 from modelsearch.backends import database
 from modelsearch.query import PlainText
@@ -336,7 +336,7 @@ if connection.vendor == "sqlite":
                 return None
             match_sql, match_params, content_types = match
             fts = FTS_TABLE
-            with connection.cursor() as cursor:
+            with connections[self.queryset.db].cursor() as cursor:
                 cursor.execute(
                     f"SELECT COUNT(*) FROM (SELECT 1 FROM {fts} WHERE {match_sql} LIMIT %s)",
                     [*match_params, DENSE_MATCHES],
