@@ -131,6 +131,15 @@ def test_authors_tags_and_sections_that_match(client, paper):
     assert "No articles match" in page
 
 
+def test_tags_of_unpublished_articles_are_not_offered(client, paper):
+    paper.article(title="Port news", tags=["Harbour dues"])
+    paper.article(title="Embargoed", tags=["Harbour fees"], date=timezone.now() + timedelta(days=1))
+    paper.article(title="Draft", tags=["Harbour pilots"]).unpublish()
+    page = search(client, q="harbour")
+    assert '<a href="/tags/harbour-dues/" rel="tag">Harbour dues</a>' in page
+    assert "Harbour fees" not in page and "Harbour pilots" not in page
+
+
 # Filters and pages
 
 
