@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from masthead.articles.models import ArticlePage
 from masthead.authors.models import Author
+from masthead.search import backend
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,15 @@ def test_authors_tags_and_sections_that_match(client, paper):
     assert "No articles match" in page
 
 
+def test_tags_of_unpublished_articles_are_not_offered(client, paper):
+    paper.article(title="Port news", tags=["Harbour dues"])
+    paper.article(title="Embargoed", tags=["Harbour fees"], date=timezone.now() + timedelta(days=1))
+    paper.article(title="Draft", tags=["Harbour pilots"]).unpublish()
+    page = search(client, q="harbour")
+    assert '<a href="/tags/harbour-dues/" rel="tag">Harbour dues</a>' in page
+    assert "Harbour fees" not in page and "Harbour pilots" not in page
+
+
 # Filters and pages
 
 
@@ -160,6 +170,8 @@ def test_pagination_keeps_the_query_and_filters(client, paper):
     assert 'href="?q=fishing&amp;sort=newest&amp;page=2"' in page
     second = search(client, q="fishing", sort="newest", page=2)
     assert [plain(t) for t in titles(second)] == [f"Fishing report {n}" for n in (20, 21, 22)]
+    # Matching authors, tags and sections are on the first page only: no section list after.
+    assert 'id="search-sections-title"' not in second
 
 
 def test_bad_page_numbers_get_a_page_and_a_note(client, paper):
@@ -294,6 +306,36 @@ def test_live_search_matches_prefixes_and_lists_at_most_five(client, paper):
     assert live(client, "zzzz") == []
     assert client.get("/search/live/", {"q": "zzzz"}).content.strip() == b""
     assert live(client, "h") == []  # live search starts at two characters
+
+
+@pytest.mark.parametrize("walk", [False, True], ids=["joined", "walked"])
+def test_live_search_lists_the_newest_matches_first(client, paper, monkeypatch, walk):
+    """However many articles a prefix matches, live search shows the five newest, whatever
+    the order they were indexed in. `walk` makes the backend take the path it takes on a large
+    paper: walking the newest articles instead of joining every match."""
+    if walk:
+        monkeypatch.setattr(backend, "DENSE_MATCHES", 3)  # SQLite: a 'common' prefix
+        monkeypatch.setattr(backend, "NEWEST_WINDOW", 6)  # PostgreSQL: the newest six first
+    now = timezone.now()
+    titles = {
+        0: "Bakers strike",
+        1: "Bank rates hold",
+        2: "Bakery prices",
+        3: "Ferry resumes",
+        4: "Bakers vote",
+        5: "Ballot counted",
+        6: "Ferry delayed",
+        7: "Bakers zebra parade",
+        8: "Zebra crossing",
+        9: "Bakers zebra fund",
+    }
+    for age in [5, 9, 0, 3, 7, 1, 8, 2, 6, 4]:  # indexed in no particular order
+        paper.article(title=titles[age], date=now - timedelta(hours=age))
+    newest = [titles[age] for age in [0, 1, 2, 4, 5]]
+    assert live(client, "ba") == newest  # among the six newest articles
+    assert live(client, "bake") == [titles[age] for age in [0, 2, 4, 7, 9]]  # past them
+    assert live(client, "zeb") == [titles[age] for age in [7, 8, 9]]  # none among them
+    assert live(client, "ferr") == [titles[age] for age in [3, 6]]
 
 
 def test_live_search_falls_back_to_the_body(client, paper):

@@ -1,4 +1,5 @@
 from datetime import datetime, time, timedelta
+from operator import attrgetter
 
 from django import forms
 from django.utils import timezone
@@ -81,5 +82,8 @@ def narrow(articles, filters):
 
 
 def section_choices():
-    """Every live section, in tree order, for the section filter."""
-    return list(SectionPage.objects.live().order_by("path").only("pk", "title", "depth", "path"))
+    """Every live section, in tree order, for the section filter.
+
+    Sorted here, not by the database: asked to order by path, SQLite walks the path index of
+    every page (50,000 articles: 70 ms) to find the few sections instead of reading those."""
+    return sorted(SectionPage.objects.live().order_by(), key=attrgetter("path"))

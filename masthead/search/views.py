@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +17,6 @@ from masthead.core.ratelimit import over_limit
 from masthead.jobs.models import open_listings_matching
 from masthead.search.forms import SearchFilters, narrow, section_choices
 from masthead.search.query import highlighter, mark, parse, snippet
-from masthead.sections.models import SectionPage
 
 LIVE_COUNT = 5
 OTHER_MATCHES_COUNT = 8
@@ -61,28 +61,29 @@ def results_page(request, search_text, filters):
     return page, note
 
 
-def other_matches(search_text):
+def other_matches(search_text, sections):
     """Authors, tags, sections and open listings whose names contain every word, for the
     first page of results.
 
     Names are short and their tables small, so a plain lookup serves better here than a second
-    pass over the full-text matches (which are mostly articles)."""
-    terms = search_text.words + [" ".join(phrase) for phrase in search_text.phrases]
+    pass over the full-text matches (which are mostly articles). Tags are matched by name
+    first and then checked for a published article each: asking for the tags of every published
+    article first made SQLite list them all. Sections come from the list the filter already
+    holds, in tree order."""
+    terms = [term.lower() for term in search_text.words]
+    terms += [" ".join(phrase).lower() for phrase in search_text.phrases]
     authors = Author.objects.all()
-    tags = Tag.objects.filter(
-        pk__in=ArticleTag.objects.filter(
-            content_object__in=ArticlePage.objects.published().values("pk")
-        ).values("tag_id")
-    )
-    sections = SectionPage.objects.live()
+    tags = Tag.objects.all()
     for term in terms:
         authors = authors.filter(name__icontains=term)
         tags = tags.filter(name__icontains=term)
-        sections = sections.filter(title__icontains=term)
+    published = ArticlePage.objects.published().filter(pk=OuterRef("content_object_id"))
+    tagged = ArticleTag.objects.filter(tag_id=OuterRef("pk")).filter(Exists(published))
+    named = [s for s in sections if all(term in s.title.lower() for term in terms)]
     return {
         "authors": list(authors.order_by("name")[:OTHER_MATCHES_COUNT]),
-        "tags": list(tags.order_by("name")[:OTHER_MATCHES_COUNT]),
-        "sections": list(sections.order_by("path")[:OTHER_MATCHES_COUNT]),
+        "tags": list(tags.filter(Exists(tagged)).order_by("name")[:OTHER_MATCHES_COUNT]),
+        "sections": named[:OTHER_MATCHES_COUNT],
         "listings": open_listings_matching(terms, OTHER_MATCHES_COUNT),
     }
 
@@ -98,7 +99,6 @@ def search(request):
         "search_text": search_text,
         "filter_form": filter_form,
         "filters": filters,
-        "sections": sections,
         "notes": notes,
         "header_query": search_text.text,
     }
@@ -112,7 +112,7 @@ def search(request):
         query.pop("page", None)
         context.update(articles=page, query_string=query.urlencode(), searched=True)
         if page.number == 1:
-            context.update(other_matches(search_text))
+            context.update(other_matches(search_text, sections))
     response = render(request, "search/search_page.html", context)
     # Result pages are endless variations of the site's own content: keep them out of search
     # engines' indexes (the meta tag says it to crawlers that read HTML, this header to all).
@@ -133,10 +133,13 @@ def live_search(request):
     search_text = parse(request.GET.get("q", ""))
     articles = []
     if len(search_text.text) >= 2 and search_text:
+        # Newest first, not ranked: a reader typing "el" wants the latest headlines with a word
+        # starting with "el", and the backend can stop at the fifth instead of ranking them all.
         public = ArticlePage.objects.published().order_by(*LATEST_FIRST).defer_streamfields()
-        articles = list(public.autocomplete(search_text.autocomplete)[:LIVE_COUNT])
+        newest = {"order_by_relevance": False}
+        articles = list(public.autocomplete(search_text.autocomplete, **newest)[:LIVE_COUNT])
         if not articles:  # the words may be in the body only, which live search does not index
-            articles = list(public.search(search_text.query)[:LIVE_COUNT])
+            articles = list(public.search(search_text.query, **newest)[:LIVE_COUNT])
     context = {
         "articles": attach_sections(articles),
         "all_url": reverse("search") + "?" + urlencode({"q": search_text.text}),

@@ -1,5 +1,7 @@
 """The chrome every page shares: the main menu, the utility links and the recent news."""
 
+from operator import attrgetter
+
 from django import template
 from wagtail.models import Page, Site
 
@@ -25,11 +27,13 @@ def build_menu(root):
         .filter(
             path__startswith=root.path, depth__gt=root.depth, depth__lte=root.depth + MENU_DEPTH
         )
-        .order_by("path")
+        .order_by()  # not even the model's default ordering (path)
         .specific()
     )
+    # Sorted here, not by the database: asked to order by path, SQLite walks the path index of
+    # every page (130 ms on 50,000 articles) where reading the table takes a tenth of that.
     children = {root.path: []}
-    for page in pages:
+    for page in sorted(pages, key=attrgetter("path")):
         parent = children.get(page.path[: -Page.steplen])
         if parent is None:  # its parent is hidden from the menu, so it is too
             continue
