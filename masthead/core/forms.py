@@ -23,6 +23,7 @@ class PublicForm(forms.Form):
     honeypot = "homepage"
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # labels sit above their fields: no colon
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             if isinstance(field, forms.CharField) and reject_markup not in field.validators:

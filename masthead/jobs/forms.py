@@ -90,10 +90,6 @@ class ListingSubmission(PublicForm):
         ("About you", ["submitter_name", "submitter_email"]),
     ]
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
     def grouped_fields(self):
         """(legend, bound fields) for each fieldset; the honeypot goes with the last one."""
         named = {name for _, names in self.fieldsets if names for name in names}
