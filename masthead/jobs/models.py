@@ -317,7 +317,8 @@ class Board(RoutablePageMixin, SocialFields, MenuFields, Page):
     promote_panels = [*Page.promote_panels, *MenuFields.menu_panels, *SocialFields.social_panels]
     settings_panels = [*Page.settings_panels, FieldPanel("moderators_email")]
     parent_page_types = ["sections.HomePage", "sections.SectionPage"]
-    listing_model = None  # set by each board
+    listing_model = None  # set by each board, with the words for one and several
+    noun, noun_plural = "listing", "listings"
 
     class Meta:
         abstract = True
@@ -342,6 +343,7 @@ class Board(RoutablePageMixin, SocialFields, MenuFields, Page):
 
 class VacancyBoard(Board):
     listing_model = Vacancy
+    noun, noun_plural = "vacancy", "vacancies"
     subpage_types = ["jobs.Vacancy"]
 
     class Meta:
@@ -350,6 +352,7 @@ class VacancyBoard(Board):
 
 class ScholarshipBoard(Board):
     listing_model = Scholarship
+    noun, noun_plural = "scholarship", "scholarships"
     subpage_types = ["jobs.Scholarship"]
 
     class Meta:
