@@ -256,3 +256,18 @@ def test_a_mail_server_that_is_down_loses_no_submission(client, jobs, settings):
     response = submit(client, jobs)
     assert response.status_code == 302
     assert Vacancy.objects.filter(title="Warehouse supervisor", live=False).exists()
+
+
+def test_corrections_do_not_count_against_the_limit(client, jobs, settings):
+    settings.JOBS_SUBMIT_RATE = "1/3600"
+    for _ in range(3):
+        assert submit(client, jobs, title="").status_code == 400
+    response = submit(client, jobs)
+    assert response.status_code == 302
+    limited = submit(client, jobs, title="Second")
+    assert limited.status_code == 429 and int(limited["Retry-After"]) > 0
+
+
+def test_the_form_is_never_cached(client, jobs):
+    response = client.get(jobs.vacancies.url + "submit/")
+    assert "no-store" in response["Cache-Control"]

@@ -5,6 +5,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
 from django.utils.text import slugify
 from wagtail.models import Page
@@ -188,27 +190,19 @@ def create_submission(board, data):
 def submit_listing(request, board):
     form_class = ScholarshipSubmission if board.listing_model is Scholarship else VacancySubmission
     context = {"sent": request.GET.get("sent") == "1"}
-    status = 200
+    status, seconds = 200, 0
     if request.method == "POST":
-        limited, seconds = over_limit(request, "jobs-submit", settings.JOBS_SUBMIT_RATE)
         form = form_class(request.POST, request.FILES)
-        if limited:
-            context["limited"] = seconds
+        if form.is_spam:  # robots are told it went; nothing is kept or sent
+            return HttpResponseRedirect(board.url + "submit/?sent=1")
+        if form.is_valid():
+            # Only submissions that would be kept count: correcting a form costs nothing.
+            limited, seconds = over_limit(request, "jobs-submit", settings.JOBS_SUBMIT_RATE)
+            if not limited:
+                notify_moderators(board, create_submission(board, form.cleaned_data))
+                return HttpResponseRedirect(board.url + "submit/?sent=1")
+            context["wait_minutes"] = max(1, seconds // 60)
             status = 429
-        elif form.is_spam:
-            return HttpResponseRedirect(board.url + "submit/?sent=1")
-        elif form.is_valid():
-            listing = create_submission(board, form.cleaned_data)
-            if board.moderators_email:
-                admin_url = settings.WAGTAILADMIN_BASE_URL + f"/admin/pages/{listing.pk}/edit/"
-                send_email.enqueue(
-                    f"New listing to review: {listing.title}",
-                    f"{listing.submitter_name} submitted “{listing.title}” "
-                    f"({listing.organisation.name}) to {board.title}.\n\n"
-                    f"Review it: {admin_url}\n",
-                    [board.moderators_email],
-                )
-            return HttpResponseRedirect(board.url + "submit/?sent=1")
         else:
             status = 400
     else:
@@ -216,7 +210,26 @@ def submit_listing(request, board):
     context["form"] = form
     response = board.render(request, template="jobs/submit.html", context_overrides=context)
     response.status_code = status
+    if status == 429:
+        response["Retry-After"] = str(seconds)
+    # The form carries a CSRF token tied to the reader's cookie: never serve it from a cache.
+    add_never_cache_headers(response)
     return response
+
+
+def notify_moderators(board, listing):
+    if not board.moderators_email:
+        return
+    edit_url = settings.WAGTAILADMIN_BASE_URL + reverse(
+        "wagtailadmin_pages:edit", args=[listing.pk]
+    )
+    send_email.enqueue(
+        f"New listing to review: {listing.title}",
+        f"{listing.submitter_name} submitted “{listing.title}” "
+        f"({listing.organisation.name}) to {board.title}.\n\n"
+        f"Review it: {edit_url}\n",
+        [board.moderators_email],
+    )
 
 
 def organisation_page(request, slug):
