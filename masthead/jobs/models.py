@@ -75,6 +75,20 @@ class ListingQuerySet(PageQuerySet):
         """Live listings whose closing date is today or later, in the site's time zone."""
         return self.live().filter(closing_date__gte=timezone.localdate())
 
+    def matching(self, words):
+        """Listings with every word in their title, summary, organisation or place."""
+        listings = self
+        for word in words:
+            match = (
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(organisation__name__icontains=word)
+            )
+            for field in self.model.place_fields:
+                match |= Q(**{f"{field}__icontains": word})
+            listings = listings.filter(match)
+        return listings
+
     def for_cards(self):
         return self.select_related("organisation").prefetch_related(
             models.Prefetch(
@@ -216,6 +230,7 @@ class Vacancy(Listing):
         index.SearchField("location"),
         index.SearchField("country"),
     ]
+    place_fields = ("location", "country")
     parent_page_types = ["jobs.VacancyBoard"]
     subpage_types = []
 
@@ -288,6 +303,7 @@ class Scholarship(Listing):
         index.SearchField("country"),
         index.SearchField("eligibility"),
     ]
+    place_fields = ("field_of_study", "country")
     parent_page_types = ["jobs.ScholarshipBoard"]
     subpage_types = []
 
@@ -369,16 +385,10 @@ def organisation_listings(organisation):
 
 
 def open_listings_matching(terms, limit):
-    """Open vacancies and scholarships with every term in their title, summary or organisation,
-    closing soonest first: for the site's search results."""
+    """Open vacancies and scholarships with every term in them, closing soonest first: for the
+    site's search results."""
     found = []
     for model in (Vacancy, Scholarship):
-        listings = model.objects.open()
-        for term in terms:
-            listings = listings.filter(
-                Q(title__icontains=term)
-                | Q(summary__icontains=term)
-                | Q(organisation__name__icontains=term)
-            )
-        found += listings.select_related("organisation").order_by("closing_date", "pk")[:limit]
+        listings = model.objects.open().matching(terms).select_related("organisation")
+        found += listings.order_by("closing_date", "pk")[:limit]
     return sorted(found, key=lambda listing: (listing.closing_date, listing.title))[:limit]

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -58,23 +57,6 @@ FILTER_FIELDS = {
 }
 
 
-def matching(listings, text):
-    """Listings with every word of `text` in their title, summary, organisation or place."""
-    for word in text.split()[:10]:
-        match = (
-            Q(title__icontains=word)
-            | Q(summary__icontains=word)
-            | Q(organisation__name__icontains=word)
-            | Q(country__icontains=word)
-        )
-        if listings.model is Vacancy:
-            match |= Q(location__icontains=word)
-        else:
-            match |= Q(field_of_study__icontains=word)
-        listings = listings.filter(match)
-    return listings
-
-
 def board_listing(request, board):
     listings = board.listings()
     choices = filter_choices(board, listings)
@@ -84,7 +66,7 @@ def board_listing(request, board):
         if values.get(name):
             listings = listings.filter(**{field: values[name]})
     if values["q"].strip():
-        listings = matching(listings, values["q"])
+        listings = listings.matching(values["q"].split()[:10])
     listings = listings.order_by(*(CLOSING if values["sort"] == "closing" else NEWEST))
     page = paginate(request, listings.for_cards().defer_streamfields())
     query = request.GET.copy()
