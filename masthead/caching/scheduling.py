@@ -22,8 +22,7 @@ def purge_when_public(page, keys):
     moment = public_from() if public_from is not None else None
     if moment is None or moment <= timezone.now():
         return
-    deferred = purge_keys.using(run_after=moment)
-    if not deferred.get_backend().supports_defer:
+    if not purge_keys.get_backend().supports_defer:
         logger.warning("The task backend cannot run a task later: %s will wait for a purge", page)
         return
-    deferred.enqueue(sorted(keys))
+    purge_keys.using(run_after=moment).enqueue(sorted(keys))
