@@ -7,8 +7,9 @@ from wagtail.models import Page
 
 from masthead.articles.models import ArticlePage
 from masthead.navigation.models import LinkPage, NavigationSettings, UtilityLink
-from masthead.pages.models import StandardPage
+from masthead.pages.models import ContactPage, StandardPage
 from tests.conftest import make_section
+from tests.jobs_fixtures import JobsBoard
 
 pytestmark = pytest.mark.django_db
 
@@ -364,3 +365,93 @@ def test_server_error_page_in_the_site_design(client, paper, monkeypatch):
     body = response.content.decode()
     assert "Something went wrong on our side" in body
     assert "masthead/site.css" in body
+
+
+def test_head_answers_like_get_on_every_public_address(client, paper):
+    """HEAD is what link checkers, crawlers and monitors send: it must get GET's status and
+    headers, with no body."""
+    article = paper.article(title="Central bank holds rates", tags=["Interest rates"])
+    future = paper.article(title="Embargoed", date=timezone.now() + timedelta(days=1))
+    withdrawn = paper.article(title="Withdrawn")
+    withdrawn_url = withdrawn.url
+    withdrawn.delete()
+    about = StandardPage(title="About", body=[{"type": "paragraph", "value": "<p>Who we are.</p>"}])
+    paper.home.add_child(instance=about)
+    contact = ContactPage(title="Contact", slug="contact", recipients="desk@example.org")
+    paper.home.add_child(instance=contact)
+    podcast = LinkPage(title="Podcast", link_url="https://podcast.example.org/")
+    paper.home.add_child(instance=podcast)
+    jobs = JobsBoard(paper)
+    vacancy = jobs.vacancy("Mine engineer")
+    scholarship = jobs.scholarship("Masters in hydrology")
+    month = f"{timezone.localtime(article.date):%Y-%m}"
+    expected = {
+        "/": 200,
+        paper.news.url: 200,
+        paper.banking.url: 200,
+        f"{paper.banking.url}?page=9": 404,
+        article.url: 200,
+        future.url: 404,
+        withdrawn_url: 410,
+        paper.top_stories.url: 200,
+        about.url: 200,
+        contact.url: 200,
+        f"{contact.url}?sent=1": 200,
+        "/podcast/": 302,  # a Link page in the menu sends readers on
+        "/no/such/page/": 404,
+        "/authors/ama-mensah/": 200,
+        "/authors/nobody/": 404,
+        "/tags/interest-rates/": 200,
+        "/tags/interest-rates/?page=abc": 404,
+        "/search/": 200,
+        "/search/?q=bank": 200,
+        "/search/?q=x": 200,
+        "/search/live/?q=bank": 200,
+        "/feeds/rss/": 200,
+        "/feeds/atom/": 200,
+        "/feeds/json/": 200,
+        "/feeds/sections/economics/rss/": 200,
+        "/feeds/tags/interest-rates/atom/": 200,
+        "/feeds/authors/ama-mensah/json/": 200,
+        "/feeds/boards/jobs-scholarships/job-vacancies/rss/": 200,
+        "/feeds/tags/nothing/rss/": 404,
+        "/robots.txt": 200,
+        "/sitemap.xml": 200,
+        f"/sitemaps/articles-{month}.xml": 200,
+        "/sitemaps/articles-9999-12.xml": 404,
+        "/sitemaps/sections.xml": 200,
+        "/sitemaps/pages.xml": 200,
+        "/sitemaps/tags.xml": 200,
+        "/sitemaps/authors.xml": 200,
+        "/sitemaps/news.xml": 200,
+        "/sitemaps/listings.xml": 200,
+        jobs.section.url: 200,
+        jobs.vacancies.url: 200,
+        f"{jobs.vacancies.url}?type=FULL_TIME&q=mine": 200,
+        f"{jobs.vacancies.url}submit/": 200,
+        jobs.scholarships.url: 200,
+        f"{jobs.scholarships.url}submit/?sent=1": 200,
+        vacancy.url: 200,
+        scholarship.url: 200,
+        f"/organisations/{jobs.acme.slug}/": 200,
+        "/organisations/nobody/": 404,
+    }
+    # Headers that differ from one request to the next whatever the method.
+    varying = {"Set-Cookie", "Expires", "Date"}
+    answers, wanted = {}, {}
+    for path, status in expected.items():
+        get, head = client.get(path), client.head(path)
+        wanted[path] = (status, status, b"", True)
+        same_headers = {
+            name: value for name, value in get.headers.items() if name not in varying
+        } == {name: value for name, value in head.headers.items() if name not in varying}
+        answers[path] = (get.status_code, head.status_code, head.content, same_headers)
+        assert head["Content-Type"] == get["Content-Type"], path
+    assert answers == wanted
+    # The views outside the page tree answer GET and HEAD only.
+    only_read = ["/search/?q=bank", "/search/live/?q=bank", "/authors/ama-mensah/"]
+    only_read += ["/tags/interest-rates/", f"/organisations/{jobs.acme.slug}/", "/robots.txt"]
+    only_read += ["/feeds/rss/", "/sitemap.xml", f"/sitemaps/articles-{month}.xml"]
+    assert {path: client.post(path).status_code for path in only_read} == dict.fromkeys(
+        only_read, 405
+    )

@@ -1,10 +1,12 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from masthead.articles.models import ArticlePage, attach_sections
 from masthead.core.pagination import paginate
 
 
+@require_safe
 def tag_page(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = paginate(

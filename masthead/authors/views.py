@@ -1,10 +1,12 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from masthead.articles.models import ArticlePage, attach_sections
 from masthead.authors.models import Author
 from masthead.core.pagination import paginate
 
 
+@require_safe
 def author_page(request, slug):
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
     page = paginate(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
 from masthead.core.pagination import paginate
@@ -214,6 +215,7 @@ def notify_moderators(board, listing):
     )
 
 
+@require_safe
 def organisation_page(request, slug):
     organisation = get_object_or_404(Organisation.objects.select_related("logo"), slug=slug)
     ever = Vacancy.objects.live().filter(organisation=organisation).exists() or (

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from masthead.articles.models import ArticlePage, ArticleTag, attach_sections
@@ -88,7 +88,7 @@ def other_matches(search_text, sections):
     }
 
 
-@require_GET
+@require_safe
 def search(request):
     search_text = parse(request.GET.get("q", ""))
     sections = section_choices()
@@ -120,7 +120,7 @@ def search(request):
     return response
 
 
-@require_GET
+@require_safe
 def live_search(request):
     """Up to five articles as options for the header's listbox; an empty answer means none."""
     limited, seconds = over_limit(request, "search-live", settings.SEARCH_LIVE_RATE)
