@@ -2,6 +2,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Page
 
@@ -122,6 +124,33 @@ def test_read_also_and_embed_blocks(client, paper):
     assert f'<strong>Read also:</strong> <a href="{older.url}">The earlier report</a>' in page
     # An embed that cannot be fetched falls back to a plain link, never a broken frame.
     assert '<a href="https://unreachable.invalid/video/1" rel="noopener">The clip</a>' in page
+
+
+def test_read_also_links_only_to_a_published_article_at_no_query_per_block(client, paper):
+    older = paper.article(title="The earlier report")
+    later = paper.article(title="Tomorrow's report", date=timezone.now() + timedelta(hours=1))
+    draft = paper.article(title="The draft report")
+    draft.unpublish()
+
+    def read_also(*chosen):
+        return [{"type": "read_also", "value": {"article": c.pk, "label": ""}} for c in chosen]
+
+    article = paper.article(body=read_also(older, later, draft))
+    page = html(client.get(article.url))
+    assert page.count('class="read-also"') == 1
+    assert f'<strong>Read also:</strong> <a href="{older.url}">The earlier report</a>' in page
+    assert "Tomorrow" not in page.split('class="article__body')[1].split("</article>")[0]
+    assert "The draft report" not in page
+    assert client.get(later.url).status_code == 404
+
+    one = paper.article(body=read_also(older))
+    three = paper.article(body=read_also(older, paper.article(), paper.article()))
+    html(client.get(one.url))  # the first page makes the card pictures' renditions
+    with CaptureQueriesContext(connection) as with_one:
+        html(client.get(one.url))
+    with CaptureQueriesContext(connection) as with_three:
+        assert html(client.get(three.url)).count('class="read-also"') == 3
+    assert len(with_three) == len(with_one)
 
 
 def test_inline_related_block_follows_the_third_paragraph_and_can_be_turned_off(client, paper):

@@ -45,6 +45,14 @@ class ReadAlsoBlock(blocks.StructBlock):
         label = "Read also"
         template = "blocks/read_also_block.html"
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        # The chosen page came with the body, so its date costs no query; an article not yet
+        # published, or dated in the future, would be a link to a 404.
+        article = value.get("article")
+        context["linked"] = article if article is not None and article.is_published else None
+        return context
+
 
 class ArticleBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(features=PARAGRAPH_FEATURES, template="blocks/paragraph.html")
