@@ -224,8 +224,19 @@ def test_section_lists_its_own_and_subsections_articles_newest_first(client, pap
     in_banking = paper.article(title="Banking item", date=now - timedelta(days=1))
     paper.article(section=paper.africa, title="Africa item")
 
-    page = html(client.get(paper.economics.url))
+    response = client.get(paper.economics.url)
+    # Evaluated once in the view: the template only tests and loops over lists.
+    assert response.context["subsections"] == [paper.finance]
+    assert response.context["breadcrumbs"] == []
+    page = html(response)
+    assert f'<li><a href="{paper.finance.url}">Finance</a></li>' in page
     assert page.index("Banking item") < page.index("Finance item")
+    banking = client.get(paper.banking.url)
+    assert (banking.context["subsections"], banking.context["breadcrumbs"]) == (
+        [],
+        [paper.economics.page_ptr, paper.finance.page_ptr],
+    )
+    assert 'class="subsections"' not in html(banking)
     assert "Africa item" not in page.split("<main")[1].split("</main>")[0]
     assert (
         in_finance.title

@@ -155,9 +155,11 @@ class SectionPage(SocialFields, MenuFields, Page):
             .for_cards(),
         )
         page.object_list = attach_sections(page.object_list)
+        # Lists, not querysets: the template tests them ({% if subsections %}) before it
+        # loops over them, and the structured data reads the breadcrumbs too.
         context.update(
             articles=page,
-            subsections=SectionPage.objects.child_of(self).live().in_menu(),
-            breadcrumbs=self.get_ancestors().filter(depth__gt=2),
+            subsections=list(SectionPage.objects.child_of(self).live().in_menu()),
+            breadcrumbs=list(self.get_ancestors().filter(depth__gt=2)),
         )
         return context
