@@ -252,11 +252,10 @@ def test_section_pagination_edges_and_bad_page_numbers(client, paper):
     assert "Page 1 of 2" in first and 'rel="next" href="?page=2"' in first
     second = html(client.get(paper.banking.url + "?page=2"))
     assert second.count('class="card card--row"') == 1 and 'rel="prev" href="?page=1"' in second
-    for bad in ["0", "3", "-1", "abc", "99999", "1.5", "", "%00", "<script>"]:
-        response = client.get(paper.banking.url, {"page": bad})
-        assert response.status_code in (200, 404), bad
-        if bad == "":
-            assert response.status_code == 404 or "Page 1 of 2" in response.content.decode()
+    # A listing has no page but those it numbers: anything else is 404, an empty one too.
+    bad = ["0", "3", "-1", "abc", "99999", "1.5", "", "%00", "<script>"]
+    answers = {page: client.get(paper.banking.url, {"page": page}).status_code for page in bad}
+    assert answers == dict.fromkeys(bad, 404)
     for path in ["/tags/x/", "/authors/ama-mensah/"]:
         assert client.get(path, {"page": "abc"}).status_code == 404
 
