@@ -22,7 +22,9 @@ run: install
 	$(BIN)/masthead collectstatic --noinput --verbosity 0
 	$(BIN)/masthead demo --if-empty
 	@echo "Masthead: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(BIN)/masthead runserver --noreload $(HOST):$(PORT)
+	@# The task worker runs beside the site: e-mails, and whatever happens at a set time.
+	@$(BIN)/masthead db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/masthead runserver --noreload $(HOST):$(PORT)
 
 test: install browser lint check pytest
 
