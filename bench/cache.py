@@ -328,28 +328,26 @@ class Nginx(Process):
 
 
 class Varnish(Process):
-    """deploy/varnish/run in the foreground: listens on VARNISH_LISTEN, fetches from
-    VARNISH_BACKEND, keeps its working files in VARNISH_DIR."""
+    """`deploy/varnish/run LISTEN_PORT BACKEND_HOST:PORT WORK_DIR [HOST_HEADER]`: varnishd in
+    the foreground with Masthead's VCL, its working files in WORK_DIR."""
 
     name = "Varnish (deploy/varnish/run)"
 
     def __init__(self, env, log_path, port, backend_port, workdir):
-        workdir.mkdir(exist_ok=True)
-        env = dict(
-            env,
-            VARNISH_LISTEN=f"127.0.0.1:{port}",
-            VARNISH_BACKEND=f"127.0.0.1:{backend_port}",
-            VARNISH_DIR=str(workdir),
-        )
         super().__init__(env, log_path)
-        self.port = port
+        self.port, self.backend_port, self.workdir = port, backend_port, workdir
 
     def command(self):
-        return [str(VARNISH_RUN)]
+        backend = f"127.0.0.1:{self.backend_port}"
+        return [str(VARNISH_RUN), str(self.port), backend, str(self.workdir), "127.0.0.1"]
 
     def start(self):
         self.spawn()
         self.wait_until(lambda: get(self.port, "/", timeout=5)[0])
+
+    def wait_for_backend(self):
+        """Its health probe must have found gunicorn before it serves anything but 503."""
+        self.wait_until(lambda: get(self.port, "/", timeout=5)[0] == 200)
 
 
 def redis_database(url):
@@ -413,6 +411,11 @@ def load_group(port, files, args, workdir):
 # The newsroom simulation
 
 
+# What each reader counts: responses, the non-2xx, connection errors, X-Cache HITs, responses
+# with an X-Cache header, stale pages, and responses and HITs in the second half of the run.
+READER_COUNTS = ("requests", "non2xx", "errors", "hits", "tagged", "stale", "half", "half_hits")
+
+
 def zipf_table(n, s=ZIPF_S):
     """Cumulative weights of ranks 1..n with probability proportional to 1 / rank ** s."""
     table, total = [], 0.0
@@ -454,9 +457,7 @@ class Newsroom:
 
     def reader(self, number, middle, deadline):
         rng = random.Random(self.args.seed * 1000 + number)
-        counts = dict.fromkeys(
-            ("requests", "non2xx", "errors", "hits", "tagged", "stale", "half", "half_hits"), 0
-        )
+        counts = dict.fromkeys(READER_COUNTS, 0)
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=READER_TIMEOUT)
         headers = {"Host": f"127.0.0.1:{self.port}"}
         try:
@@ -473,7 +474,9 @@ class Newsroom:
                     continue
                 received = time.monotonic()
                 counts["requests"] += 1
-                counts["non2xx"] += not 200 <= response.status <= 299
+                if not 200 <= response.status <= 299:
+                    counts["non2xx"] += 1
+                    counts["bad_status"] = response.status
                 cache = response.getheader("X-Cache")
                 hit = False
                 if cache is not None:
@@ -483,7 +486,8 @@ class Newsroom:
                 if received >= middle:
                     counts["half"] += 1
                     counts["half_hits"] += hit
-                counts["stale"] += self.watch(path, body, received)
+                if 200 <= response.status <= 299:  # an error page is counted as one, not stale
+                    counts["stale"] += self.watch(path, body, received)
         finally:
             conn.close()
             with self.lock:
@@ -495,8 +499,11 @@ class Newsroom:
         due = published_at + STALE_AFTER
         while (left := deadline - time.monotonic()) > 0 and token not in self.first_seen:
             try:
-                _, _, body = get(self.port, path, timeout=max(1.0, left))
+                status, _, body = get(self.port, path, timeout=max(1.0, left))
             except (OSError, http.client.HTTPException):
+                time.sleep(POLL_INTERVAL)
+                continue
+            if not 200 <= status <= 299:
                 time.sleep(POLL_INTERVAL)
                 continue
             received = time.monotonic()
@@ -565,7 +572,8 @@ class Newsroom:
         return self.summary(time.monotonic() - start)
 
     def summary(self, elapsed):
-        total = {key: sum(counts[key] for counts in self.readers) for key in self.readers[0]}
+        total = {key: sum(counts[key] for counts in self.readers) for key in READER_COUNTS}
+        total["bad_status"] = max(counts["bad_status"] for counts in self.readers)
         events = [event for event in self.events if "error" not in event]
         delays, unseen = [], 0
         for event in events:
@@ -591,23 +599,28 @@ class Newsroom:
 
 
 def percent(part, whole):
-    return f"{100 * part / whole:.1f}%" if whole else "n/a"
+    """A share with two significant figures at least: 97.3%, 0.054%."""
+    if not whole:
+        return "n/a"
+    share = 100 * part / whole
+    return f"{share:.1f}%" if share >= 1 or share == 0 else f"{share:.2g}%"
 
 
 def print_groups(rows, nginx):
     header = (
-        f"{'group':<30} {'pages':<9} {'req/s':>8} {'vs nginx':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'group':<30} {'pages':<9} {'req/s':>8} {'of nginx':>9} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'non-2xx':>8} {'errors':>7} {'X-Cache HIT':>12}"
     )
     print(header)
     print("-" * len(header))
     warnings = []
-    for name, results, note in rows:
+    for group, results, note in rows:
+        name = group
         if results is None:
             print(f"{name:<30} {note}")
             continue
         for kind, r in results.items():
-            ratio = f"{r['rps'] / nginx[kind]['rps']:.3g}x" if nginx and nginx[kind]["rps"] else ""
+            ratio = percent(r["rps"], nginx[kind]["rps"]) if nginx else ""
             tagged = r["hits"] + r["misses"]
             cache = percent(r["hits"], r["requests"]) if tagged else "-"
             flag = " !" if r["non2xx"] or r["errors"] or not r["requests"] else ""
@@ -617,8 +630,10 @@ def print_groups(rows, nginx):
             )
             if flag:
                 warnings.append(
-                    f"! {name.strip()}, {kind}: {r['non2xx']} non-2xx answers and "
-                    f"{r['errors']} connection errors or timeouts in {r['requests']} requests"
+                    f"! {group}, {kind}: {r['non2xx']} non-2xx answers"
+                    + (f" (the last {r['bad_status']})" if r["bad_status"] else "")
+                    + f" and {r['errors']} connection errors or timeouts"
+                    + f" in {r['requests']} requests"
                     + ("" if r["requests"] else " (none answered within the run)")
                 )
             name = ""
@@ -638,8 +653,9 @@ def print_simulation(s, stack, args, corpus):
     )
     rate = s["requests"] / s["elapsed"] if s["elapsed"] else 0
     print(
-        f"Readers: {s['requests']:,} responses ({rate:.0f}/s), {s['non2xx']} non-2xx, "
-        f"{s['errors']} connection errors"
+        f"Readers: {s['requests']:,} responses ({rate:.0f}/s), {s['non2xx']} non-2xx"
+        + (f" (the last {s['bad_status']})" if s["bad_status"] else "")
+        + f", {s['errors']} connection errors"
         + (
             f"; publish() took {s['publish_took'] * 1000:.0f} ms (median)"
             if s["publish_took"] is not None
@@ -751,7 +767,10 @@ def main():
     load_start = os.getloadavg()
     workdir = Path(tempfile.mkdtemp(prefix="masthead-bench-cache-"))
     site_dir = Path(tempfile.mkdtemp(prefix="masthead-bench-site-"))
-    site_dir.chmod(0o755)  # nginx's workers run as another user when started as root
+    varnish_dir = Path(tempfile.mkdtemp(prefix="masthead-bench-varnish-"))
+    # nginx's workers and varnishd's processes run as users of their own when started as root.
+    site_dir.chmod(0o755)
+    varnish_dir.chmod(0o755)
     (workdir / "data").mkdir()
     ports = {name: free_port() for name in ("uncached", "cached", "varnish", "nginx")}
     env = production_env(workdir / "data", ports["uncached"])
@@ -767,11 +786,14 @@ def main():
         varnish_missing = f"skipped: {redis_missing}"
     else:
         varnish_missing = None
-    front = "varnish" if not varnish_missing else "cached"
-    cached_env = dict(env, REDIS_URL=args.redis_url, SITE_URL=f"http://127.0.0.1:{ports[front]}")
-    if not varnish_missing:
-        cached_env["VARNISH_URL"] = f"http://127.0.0.1:{ports['varnish']}"
+    cached_env = dict(env, REDIS_URL=args.redis_url)
     processes = []  # everything started, stopped in reverse order on the way out
+    failure_logs = {}  # the end of the logs of the processes that served non-2xx answers
+
+    def note_failures(results, *serving):
+        if any(r["non2xx"] or r["errors"] for r in results.values()):
+            for process in serving:
+                failure_logs[process.log_path.name] = process.log_tail(15)
 
     def start(process):
         processes.append(process)
@@ -784,23 +806,41 @@ def main():
             processes.remove(process)
 
     def cached_stack():
-        """gunicorn with the page cache in Redis (flushed), and Varnish in front if it can."""
+        """gunicorn with the page cache in Redis (flushed), and Varnish in front if it can:
+        started first, so that Masthead purges it only when it runs."""
+        nonlocal varnish_missing
         redis.flushdb()
+        varnish = None
+        if not varnish_missing:
+            varnish = Varnish(
+                cached_env,
+                workdir / "varnish.log",
+                ports["varnish"],
+                ports["cached"],
+                varnish_dir / "varnishd",
+            )
+            try:
+                start(varnish)
+            except SystemExit as error:
+                stop(varnish)
+                varnish = None
+                varnish_missing = "skipped: Varnish did not start (see above)"
+                log(f"WARNING: {error}")
+        front = ports["varnish"] if varnish else ports["cached"]
+        cached_env["SITE_URL"] = f"http://127.0.0.1:{front}"
+        if varnish:
+            cached_env["VARNISH_URL"] = f"http://127.0.0.1:{ports['varnish']}"
+        else:
+            cached_env.pop("VARNISH_URL", None)
         server = start(
             Server(cached_env, ports["cached"], args.workers, workdir / "gunicorn-cached.log")
         )
-        varnish = None
-        if not varnish_missing:
-            varnish = start(
-                Varnish(
-                    cached_env,
-                    workdir / "varnish.log",
-                    ports["varnish"],
-                    ports["cached"],
-                    workdir / "varnish",
-                )
-            )
-        return server, varnish
+        if varnish:
+            try:
+                varnish.wait_for_backend()
+            except SystemExit as error:
+                log(f"WARNING: {error}")
+        return server, varnish, front
 
     try:
         engine = f"PostgreSQL (database {database.name})" if database else "SQLite"
@@ -822,9 +862,7 @@ def main():
         sampler = Helper(env, workdir / "helper.log")
         processes.append(sampler)
         sampler.spawn()
-        found = sampler.call(
-            cmd="sample", sample=args.sample, ranked=0, seed=args.seed, port=ports[front]
-        )
+        found = sampler.call(cmd="sample", sample=args.sample, ranked=0, seed=args.seed)
         stop(sampler)
         if "error" in found:
             raise SystemExit(f"Could not sample the articles: {found['error']}")
@@ -866,6 +904,7 @@ def main():
         log("  b. Masthead uncached")
         uncached_results = load_group(ports["uncached"], files, args, workdir)
         rows.append(("b. Masthead uncached", uncached_results, ""))
+        note_failures(uncached_results, uncached)
         stop(uncached)
 
         if redis_missing:
@@ -873,18 +912,20 @@ def main():
             rows.append(("d. Masthead behind Varnish", None, f"skipped: {redis_missing}"))
         else:
             log(f"Starting gunicorn with the page cache in Redis ({args.redis_url}) ...")
-            server, varnish = cached_stack()
+            server, varnish, _ = cached_stack()
             bad = save_pages(ports["cached"], all_paths, None)
             if bad:
                 log(f"WARNING: pages that did not answer 2xx: {', '.join(bad)}")
             log("  c. Masthead with its own cache")
             results = load_group(ports["cached"], files, args, workdir)
+            note_failures(results, server)
             tagged = any(r["hits"] + r["misses"] for r in results.values())
             note = "" if tagged else "page cache not available (no X-Cache header)"
             rows.append(("c. Masthead + own cache", results, note))
             if varnish:
                 log("  d. Masthead behind Varnish")
                 results = load_group(ports["varnish"], files, args, workdir)
+                note_failures(results, varnish, server)
                 tagged = any(r["hits"] + r["misses"] for r in results.values())
                 note = "" if tagged else "Varnish sets no X-Cache header"
                 rows.append(("d. Masthead behind Varnish", results, note))
@@ -905,13 +946,13 @@ def main():
                 articles = f"--articles={args.simulation_articles}"
                 run(env, MASTHEAD, "demo", articles, timeout=BUILD_TIMEOUT)
             log("Restarting the cached stack with empty caches for the simulation ...")
-            server, varnish = cached_stack()
+            server, varnish, front = cached_stack()
             stack = "Varnish in front of Masthead" if varnish else "Masthead's own cache (Redis)"
             publisher = Helper(cached_env, workdir / "publisher.log")
             processes.append(publisher)
             publisher.spawn()
             ranked = publisher.call(
-                cmd="sample", sample=0, ranked=args.simulation_articles, seed=args.seed
+                cmd="sample", sample=0, ranked=args.simulation_articles, seed=args.seed, port=front
             )
             if "error" in ranked:
                 raise SystemExit(f"Could not list the articles: {ranked['error']}")
@@ -920,7 +961,7 @@ def main():
                 f"{len(ranked['ranked'])} articles, against {stack} ..."
             )
             newsroom = Newsroom(
-                ports[front],
+                front,
                 ranked["home"],
                 ranked["ranked"],
                 ranked["home_latest"],
@@ -928,6 +969,9 @@ def main():
                 args,
             )
             simulation = newsroom.run()
+            if simulation["non2xx"] or simulation["errors"]:
+                for process in filter(None, (varnish, server)):
+                    failure_logs[f"{process.log_path.name} (simulation)"] = process.log_tail(15)
             corpus = len(ranked["ranked"])
             stop(publisher, *filter(None, (varnish, server)))
 
@@ -956,6 +1000,8 @@ def main():
             print_simulation(simulation, stack, args, corpus)
         else:
             print(f"Newsroom simulation: {simulation_note}")
+        for name, tail in failure_logs.items():
+            print(f"\nThe end of {name}, which served non-2xx answers:\n{tail}")
     except (KeyboardInterrupt, Interrupted) as stopped:
         log(f"\nInterrupted ({str(stopped) or 'SIGINT'}): cleaning up.")
         return 130
@@ -976,6 +1022,7 @@ def main():
                 log(f"Could not drop database {database.name}: {error}")
         shutil.rmtree(workdir, ignore_errors=True)
         shutil.rmtree(site_dir, ignore_errors=True)
+        shutil.rmtree(varnish_dir, ignore_errors=True)
     return 0
 
 

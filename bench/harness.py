@@ -59,7 +59,7 @@ end
 
 function init(args)
   math.randomseed(id * 7919 + os.time())
-  non2xx, hits, misses = 0, 0, 0
+  non2xx, hits, misses, bad_status = 0, 0, 0, 0
 end
 
 function request()
@@ -67,7 +67,10 @@ function request()
 end
 
 function response(status, headers, body)
-  if status < 200 or status > 299 then non2xx = non2xx + 1 end
+  if status < 200 or status > 299 then
+    non2xx = non2xx + 1
+    bad_status = status
+  end
   local cache = headers["X-Cache"] or headers["x-cache"]
   if cache then
     if string.find(cache, "^%%s*HIT") then hits = hits + 1 else misses = misses + 1 end
@@ -75,18 +78,20 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local bad, hit, miss = 0, 0, 0
+  local bad, hit, miss, last = 0, 0, 0, 0
   for _, thread in ipairs(threads) do
     bad = bad + thread:get("non2xx")
+    if thread:get("bad_status") > 0 then last = thread:get("bad_status") end
     hit = hit + thread:get("hits")
     miss = miss + thread:get("misses")
   end
   local e = summary.errors
   io.write(string.format(
     'BENCH {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, '
-      .. '"non2xx": %%d, "socket_errors": %%d, "timeouts": %%d, "hits": %%d, "misses": %%d}\\n',
+      .. '"non2xx": %%d, "socket_errors": %%d, "timeouts": %%d, "hits": %%d, "misses": %%d, '
+      .. '"bad_status": %%d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    bad, e.connect + e.read + e.write, e.timeout, hit, miss))
+    bad, e.connect + e.read + e.write, e.timeout, hit, miss, last))
 end
 """
 
@@ -358,5 +363,6 @@ def load_with_wrk(port, paths_file, duration, connections, workdir, threads=2):
                 "errors": result["socket_errors"] + result["timeouts"],
                 "hits": result["hits"],
                 "misses": result["misses"],
+                "bad_status": result["bad_status"],  # the last non-2xx status seen, or 0
             }
     raise SystemExit(f"wrk gave no result:\n{output.stdout}\n{output.stderr}")
