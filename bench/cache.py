@@ -16,8 +16,10 @@ What it does, in one run, all on 127.0.0.1 and in a fresh temporary data folder:
    b. Masthead uncached (PAGE_CACHE=0): every request renders its page;
    c. Masthead with its own page cache, shared by the workers in Redis (REDIS_URL, a database
       of the benchmark's own, flushed at start and at the end);
-   d. Masthead behind Varnish, started by `deploy/varnish/run` (skipped when that script is
-      not there), with VARNISH_URL pointing Masthead's purges at it;
+   d. Masthead behind Varnish, started first as `deploy/varnish/run LISTEN_PORT
+      127.0.0.1:GUNICORN_PORT WORK_DIR 127.0.0.1` (skipped when that script is not there or
+      Varnish does not start), with VARNISH_URL pointing Masthead's purges at it, and loaded
+      once its health probe lets requests through;
    and prints for each requests/s, its ratio to nginx's, p50 and p99 latency, the count of
    non-2xx answers (a group with any is flagged) and the share of X-Cache: HIT answers;
 4. simulates a newsroom against the fastest stack there is (Varnish in front if present, else
@@ -457,7 +459,7 @@ class Newsroom:
 
     def reader(self, number, middle, deadline):
         rng = random.Random(self.args.seed * 1000 + number)
-        counts = dict.fromkeys(READER_COUNTS, 0)
+        counts = dict.fromkeys(READER_COUNTS, 0) | {"bad_status": 0}
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=READER_TIMEOUT)
         headers = {"Host": f"127.0.0.1:{self.port}"}
         try:

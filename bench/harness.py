@@ -281,6 +281,8 @@ class Server(Process):
             "--worker-class=sync",
             "--timeout=120",
             "--graceful-timeout=10",
+            # Not one control socket in the home folder shared by every gunicorn on the machine.
+            "--no-control-socket",
         ]
 
     def start(self):
