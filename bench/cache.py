@@ -26,7 +26,8 @@ What it does, in one run, all on 127.0.0.1 and in a fresh temporary data folder:
    Masthead's own cache), restarted with empty caches: reader threads over keep-alive
    connections request the home page and 10,000 articles (the corpus is extended to that many
    when smaller) with a Zipf popularity (s = 1.1; the home page is the most read, then the
-   articles in a random order), while a publisher process (Django set up with the same
+   articles in a random order); after a warm-up of reading alone (20 s, not counted), for the
+   measured time a publisher process (Django set up with the same
    environment, so its signal handlers purge the caches) edits an article (a new headline with
    a unique token; the article picked by the same popularity) or publishes a new one (in a
    random section, a token in its headline) every two seconds, alternately. A checker polls
@@ -36,7 +37,9 @@ What it does, in one run, all on 127.0.0.1 and in a fresh temporary data folder:
    (when `publish()` returned in the publisher) to visible (the first response with the token,
    a reader's or the checker's), and the stale pages served: readers' responses received more
    than a second after publish() returned, for a page that should show the token (the edited
-   article's page; the home page while the new article is among its latest) and does not;
+   article's page; the home page while the new article is among its latest) and does not
+   (requests sent before publish() returned are left out: a page rendered from the old
+   content and slow to arrive is slow, not stale; error pages count as non-2xx, not stale);
 5. prints all of it as tables with the machine's load average at the start and the end, and
    stops every process and removes every temporary folder on exit, on Ctrl-C too.
 
@@ -47,7 +50,8 @@ varnish-modules`); it says which are missing and skips what cannot run.
 Usage:  .venv/bin/python bench/cache.py [options]     (or `make bench-cache`)
 
   --quick                  check that everything works: 100 articles, a sample of 20, 3 s
-                           groups after a 1 s warm-up, a 15 s simulation over the same corpus
+                           groups after a 1 s warm-up, a 15 s simulation (after 3 s of
+                           warm-up) over the same corpus
   --articles N             articles in the corpus (default 5000)
   --sample K               random articles loaded in the groups (default 200)
   --duration S             measured seconds of load per group (default 10)
@@ -61,6 +65,8 @@ Usage:  .venv/bin/python bench/cache.py [options]     (or `make bench-cache`)
   --simulation-duration S  seconds of the newsroom simulation (default 60)
   --simulation-articles N  articles the readers spread over (default 10000; the corpus is
                            extended to that many when smaller)
+  --simulation-warmup S    seconds the readers read, not counted, before the measured time
+                           and the first publish (default 20)
   --readers R              concurrent reader threads in the simulation (default 16)
   --seed S                 seed of the samples, the readers and the publisher (default 1)
 """
@@ -113,9 +119,17 @@ DEFAULTS = {
     "duration": 10,
     "warmup": 3,
     "simulation_duration": 60,
+    "simulation_warmup": 20,
     "simulation_articles": 10000,
 }
-QUICK = {"articles": 100, "sample": 20, "duration": 3, "warmup": 1, "simulation_duration": 15}
+QUICK = {
+    "articles": 100,
+    "sample": 20,
+    "duration": 3,
+    "warmup": 1,
+    "simulation_duration": 15,
+    "simulation_warmup": 3,
+}
 
 ZIPF_S = 1.1
 EVENT_INTERVAL = 2.0  # seconds between two publishes or edits
@@ -439,7 +453,7 @@ class Newsroom:
         self.table = zipf_table(len(self.paths))
         self.article_table = zipf_table(len(self.article_ids))
         self.home_latest = home_latest
-        # path -> ((token, due), ...): what a response for that path must contain once due.
+        # path -> ((token, published_at), ...): what a response for that path must contain.
         self.expected = {}
         self.first_seen = {}  # token -> when a response first showed it
         self.events = []
@@ -447,17 +461,20 @@ class Newsroom:
         self.checker_stale = 0
         self.lock = threading.Lock()
 
-    def watch(self, path, body, received):
-        """Note the tokens a response shows; True when it misses one that is due."""
+    def watch(self, path, body, sent, received):
+        """Note the tokens a response shows; True when it is stale: it misses a token, was
+        received more than STALE_AFTER after publish() returned, and was asked for after it
+        returned (a page rendered from the old content before, and slow to arrive, is slow,
+        not stale)."""
         stale = False
-        for token, due in self.expected.get(path, ()):
+        for token, published_at in self.expected.get(path, ()):
             if token in body:
                 self.first_seen.setdefault(token, received)
-            elif received >= due:
+            elif received >= published_at + STALE_AFTER and sent >= published_at:
                 stale = True
         return stale
 
-    def reader(self, number, middle, deadline):
+    def reader(self, number, begin, middle, deadline):
         rng = random.Random(self.args.seed * 1000 + number)
         counts = dict.fromkeys(READER_COUNTS, 0) | {"bad_status": 0}
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=READER_TIMEOUT)
@@ -465,6 +482,7 @@ class Newsroom:
         try:
             while time.monotonic() < deadline:
                 path = self.paths[pick(self.table, rng)]
+                sent = time.monotonic()
                 try:
                     conn.request("GET", path, headers=headers)
                     response = conn.getresponse()
@@ -475,6 +493,8 @@ class Newsroom:
                     time.sleep(0.05)
                     continue
                 received = time.monotonic()
+                if received < begin:  # warming the caches up, not counted
+                    continue
                 counts["requests"] += 1
                 if not 200 <= response.status <= 299:
                     counts["non2xx"] += 1
@@ -489,7 +509,7 @@ class Newsroom:
                     counts["half"] += 1
                     counts["half_hits"] += hit
                 if 200 <= response.status <= 299:  # an error page is counted as one, not stale
-                    counts["stale"] += self.watch(path, body, received)
+                    counts["stale"] += self.watch(path, body, sent, received)
         finally:
             conn.close()
             with self.lock:
@@ -498,8 +518,8 @@ class Newsroom:
     def check(self, path, token, published_at):
         """Poll the changed page until it shows the token, for VISIBLE_TIMEOUT at most."""
         deadline = published_at + VISIBLE_TIMEOUT
-        due = published_at + STALE_AFTER
         while (left := deadline - time.monotonic()) > 0 and token not in self.first_seen:
+            sent = time.monotonic()
             try:
                 status, _, body = get(self.port, path, timeout=max(1.0, left))
             except (OSError, http.client.HTTPException):
@@ -512,7 +532,7 @@ class Newsroom:
             if token in body:
                 self.first_seen.setdefault(token, received)
                 return
-            if received >= due:
+            if received >= published_at + STALE_AFTER and sent >= published_at:
                 with self.lock:
                     self.checker_stale += 1
             time.sleep(POLL_INTERVAL)
@@ -537,12 +557,12 @@ class Newsroom:
                 self.events.append({"error": answer["error"]})
                 continue
             token = answer["token"].encode()
-            due = answer["published_at"] + STALE_AFTER
+            published_at = answer["published_at"]
             if answer["kind"] == "edit":
-                self.expected[answer["path"]] = ((token, due),)
+                self.expected[answer["path"]] = ((token, published_at),)
                 target = answer["path"]
             else:
-                new_tokens = [*new_tokens, (token, due)][-self.home_latest :]
+                new_tokens = [*new_tokens, (token, published_at)][-self.home_latest :]
                 self.expected[self.home] = tuple(new_tokens)
                 target = self.home
             answer["token"] = token
@@ -557,21 +577,21 @@ class Newsroom:
 
     def run(self):
         duration = self.args.simulation_duration
-        start = time.monotonic()
-        deadline = start + duration
-        middle = start + duration / 2
+        begin = time.monotonic() + self.args.simulation_warmup  # readers only, until then
+        deadline = begin + duration
+        middle = begin + duration / 2
         readers = [
-            threading.Thread(target=self.reader, args=(n, middle, deadline), daemon=True)
+            threading.Thread(target=self.reader, args=(n, begin, middle, deadline), daemon=True)
             for n in range(self.args.readers)
         ]
         for thread in readers:
             thread.start()
-        checkers = self.publish_loop(start, deadline)
+        checkers = self.publish_loop(begin, deadline)
         for thread in readers:
             thread.join(max(0.0, deadline - time.monotonic()) + READER_TIMEOUT + 5)
         for thread in checkers:
             thread.join(VISIBLE_TIMEOUT + 10)
-        return self.summary(time.monotonic() - start)
+        return self.summary(time.monotonic() - begin)
 
     def summary(self, elapsed):
         total = {key: sum(counts[key] for counts in self.readers) for key in READER_COUNTS}
@@ -728,6 +748,9 @@ def parse_args():
     parser.add_argument("--skip-simulation", action="store_true", help="only the groups")
     parser.add_argument("--simulation-duration", type=int, help="seconds of simulation (60)")
     parser.add_argument("--simulation-articles", type=int, help="articles read (10000)")
+    parser.add_argument(
+        "--simulation-warmup", type=int, help="seconds of reading before measuring (20)"
+    )
     parser.add_argument("--readers", type=int, default=16, help="reader threads")
     parser.add_argument("--seed", type=int, default=1, help="seed of samples and readers")
     parser.add_argument("--django-helper", action="store_true", help=argparse.SUPPRESS)
@@ -748,10 +771,11 @@ def parse_args():
     for name in ("simulation_duration", "simulation_articles", "readers"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    if args.warmup < 0:
-        parser.error("--warmup cannot be negative")
-    if max(args.duration, args.warmup, args.simulation_duration) > 600:
-        parser.error("--duration, --warmup and --simulation-duration are at most 600 seconds")
+    if min(args.warmup, args.simulation_warmup) < 0:
+        parser.error("--warmup and --simulation-warmup cannot be negative")
+    durations = (args.duration, args.warmup, args.simulation_duration, args.simulation_warmup)
+    if max(durations) > 600:
+        parser.error("--duration, --warmup and the simulation's are at most 600 seconds each")
     if args.connections > 256 or args.readers > 256:
         parser.error("--connections and --readers are at most 256")
     if not WRK:
