@@ -196,8 +196,11 @@ def django_helper():
 
     def sample(size, ranked, seed, port=None):
         if port:
-            # The address readers use, so that what Wagtail purges is what they requested.
-            Site.objects.filter(root_page=home).update(hostname="127.0.0.1", port=port)
+            # The address readers use, so that what Wagtail purges is what they requested;
+            # saved (not updated) so that Wagtail forgets the site's address it had cached.
+            for site in Site.objects.filter(root_page=home):
+                site.hostname, site.port = "127.0.0.1", port
+                site.save()
         rows = list(ArticlePage.objects.published().order_by("pk").values_list("pk", "url_path"))
         if rows:
             first = ArticlePage.objects.get(pk=rows[0][0])
