@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint format check pytest browser demo bench clean
+.PHONY: install run test lint format check pytest browser demo bench bench-cache clean
 
 install: $(VENV)/.installed
 
@@ -60,6 +60,11 @@ demo: install
 bench: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/syndication.py
+	$(BIN)/python bench/cache.py
+
+# Static files, uncached, Masthead's page cache and Varnish, then a newsroom under load.
+bench-cache: install
+	$(BIN)/python bench/cache.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
