@@ -49,7 +49,7 @@ def count_queries(client, url):
 EXPECTED = {
     "home": 24,
     "section": 15,
-    "article": 21,
+    "article": 20,
     "author": 9,
     "tag": 9,
     "top stories": 14,

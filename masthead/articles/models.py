@@ -1,3 +1,5 @@
+from itertools import combinations
+
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -20,6 +22,18 @@ from masthead.navigation.models import MenuFields
 
 # How many paragraphs come before the inline block of related articles.
 INLINE_RELATED_AFTER_PARAGRAPHS = 3
+# The largest set of tags a cache key of related lists names (see related_articles).
+RELATED_KEY_TAGS = 4
+
+
+def shared_tags_keys(tag_ids, sizes):
+    """`tags:3+8`: the key of related lists that an article sharing tags 3 and 8 would enter."""
+    ids = sorted(set(tag_ids))
+    return {
+        "tags:" + "+".join(map(str, combination))
+        for size in sizes
+        for combination in combinations(ids, size)
+    }
 
 
 class ArticlePageQuerySet(PageQuerySet):
@@ -157,12 +171,12 @@ class ArticlePage(SocialFields, Page):
         return self.date
 
     def cache_purge_keys(self):
-        """Beside the page's own keys: the lists of its tags and authors, the related lists
-        of articles sharing a tag, every article list, and its neighbours' previous/next."""
-        keys = {"articles"}
-        keys |= {
-            f"tagged:{tag_id}" for tag_id in self.tagged_items.values_list("tag_id", flat=True)
-        }
+        """Beside the page's own keys: the lists of its tags and authors, the related lists it
+        would now enter, every article list, and its neighbours' previous/next."""
+        tag_ids = list(self.tagged_items.values_list("tag_id", flat=True))
+        keys = {"articles", f"section:{self.path[: -self.steplen]}"}
+        keys |= {f"tagged:{tag_id}" for tag_id in tag_ids}
+        keys |= shared_tags_keys(tag_ids, range(1, RELATED_KEY_TAGS + 1))
         keys |= {
             f"byline:{author_id}"
             for author_id in self.article_authors.values_list("author_id", flat=True)
@@ -201,24 +215,34 @@ class ArticlePage(SocialFields, Page):
         )
 
     def related_articles(self, tags, count=9):
-        """Articles sharing the most of these tags first, then the newest of the same section."""
+        """Articles sharing the most of these tags first, then the newest of the same section.
+
+        An article published later enters this list only if it shares at least as many tags as
+        the last one listed (it is newer): the list records the keys of those sets of tags, so
+        that a publication purges only the lists it enters (`shared_tags_keys`)."""
         public = ArticlePage.objects.published().exclude(pk=self.pk)
         tag_ids = [tag.pk for tag in tags]
         # Grouped over the tag links alone: grouping article rows would drag their bodies along.
-        by_tags = [
-            row["content_object_id"]
-            for row in ArticleTag.objects.filter(tag_id__in=tag_ids, content_object__in=public)
+        rows = list(
+            ArticleTag.objects.filter(tag_id__in=tag_ids, content_object__in=public)
             .values("content_object_id", "content_object__date")
             .annotate(shared_tags=Count("id"))
             .order_by("-shared_tags", "-content_object__date", "-content_object_id")[:count]
-        ]
-        parent_path = self.path[: -self.steplen]
-        same_section = list(
-            public.filter(path__startswith=parent_path, depth=self.depth)
-            .exclude(pk__in=by_tags)
-            .order_by("-date", "-pk")
-            .values_list("pk", flat=True)[:count]
         )
+        by_tags = [row["content_object_id"] for row in rows]
+        same_section = []
+        if len(rows) == count:
+            fewest_shared = rows[-1]["shared_tags"]
+        else:  # any article sharing a tag, or else of the same section, would enter
+            fewest_shared = 1
+            record(f"section:{self.path[: -self.steplen]}")
+            same_section = list(
+                public.filter(path__startswith=self.path[: -self.steplen], depth=self.depth)
+                .exclude(pk__in=by_tags)
+                .order_by("-date", "-pk")
+                .values_list("pk", flat=True)[:count]
+            )
+        record(*shared_tags_keys(tag_ids, [min(fewest_shared, RELATED_KEY_TAGS)]))
         ids = (by_tags + same_section)[:count]
         found = {article.pk: article for article in cards(ArticlePage.objects.filter(pk__in=ids))}
         return [found[pk] for pk in ids if pk in found]
@@ -254,9 +278,7 @@ class ArticlePage(SocialFields, Page):
         context["section"] = section = self.get_parent()
         record(
             f"page:{section.pk}",
-            f"children:{section.pk}",  # the related articles of the same section
             *(f"tag:{tag.pk}" for tag in tags),
-            *(f"tagged:{tag.pk}" for tag in tags),
             *(f"author:{author.pk}" for author in context["authors"]),
             *(
                 f"page:{neighbour.pk}"
