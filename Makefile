@@ -39,10 +39,11 @@ check: install
 	$(BIN)/masthead check --fail-level WARNING
 	$(BIN)/masthead makemigrations --check --dry-run
 
-# Browser tests flush the database they commit to, so they run on their own, after the rest.
+# Browser and live tests flush the database they commit to, so they run on their own, after
+# the rest.
 pytest: install
-	$(BIN)/pytest -n 2 --dist loadfile -m "not browser"
-	$(BIN)/pytest -m browser
+	$(BIN)/pytest -n 2 --dist loadfile -m "not browser and not live"
+	$(BIN)/pytest -m "browser or live"
 
 # Browser tests drive Debian's Chromium; install it when missing and we may.
 browser:

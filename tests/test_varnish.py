@@ -466,6 +466,7 @@ def live_varnish(live_paper, live_server, settings):
     cache.stop()
 
 
+@pytest.mark.live
 @pytest.mark.xfail(
     "masthead.caching" not in django_settings.INSTALLED_APPS,
     reason="needs masthead.caching page cache",
