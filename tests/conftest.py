@@ -18,7 +18,9 @@ from wagtail.models import Page, Site
 
 from masthead.articles.models import ArticleAuthor, ArticlePage, TopStoriesPage
 from masthead.authors.models import Author
+from masthead.core.models import SiteSettings
 from masthead.images.models import NewsImage
+from masthead.navigation.models import NavigationSettings
 from masthead.sections.models import HomePage, SectionPage
 
 _counter = itertools.count(1)
@@ -33,6 +35,12 @@ def _static_and_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def uncached(settings):
+    """Every request renders its page: for tests that count what a render costs."""
+    settings.PAGE_CACHE = False
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +113,10 @@ class Newspaper:
                 "site_name": "The Test Times",
             },
         )
+        # As the demo does: made on a site's first page view otherwise, purging what it built.
+        site = Site.objects.get(is_default_site=True)
+        SiteSettings.for_site(site)
+        NavigationSettings.for_site(site)
         self.top_stories = TopStoriesPage(
             title="Top Stories", slug="top-stories", show_in_menus=True
         )

@@ -345,11 +345,12 @@ def test_live_search_falls_back_to_the_body(client, paper):
 
 def test_live_search_is_rate_limited_per_client(client, paper, settings):
     settings.SEARCH_LIVE_RATE = "3/60"
-    for _ in range(3):
-        assert client.get("/search/live/", {"q": "ab"}).status_code == 200
-    response = client.get("/search/live/", {"q": "ab"})
+    # Different words each time: an answer the page cache holds costs nothing and is not counted.
+    for word in ("ab", "ac", "ad"):
+        assert client.get("/search/live/", {"q": word}).status_code == 200
+    response = client.get("/search/live/", {"q": "ae"})
     assert response.status_code == 429 and response["Retry-After"] == "60"
-    other = client.get("/search/live/", {"q": "ab"}, REMOTE_ADDR="10.0.0.9")
+    other = client.get("/search/live/", {"q": "af"}, REMOTE_ADDR="10.0.0.9")
     assert other.status_code == 200
 
 
@@ -407,26 +408,34 @@ def test_update_index_rebuilds_with_a_progress_bar(client, paper):
 # Query counts
 
 
-def test_results_page_runs_a_fixed_number_of_queries(client, paper, django_assert_num_queries):
+def test_results_page_runs_a_fixed_number_of_queries(
+    uncached, client, paper, django_assert_num_queries
+):
     for number in range(3):
         paper.article(title=f"Weather report {number}", authors=paper.authors, tags=["Weather"])
     search(client, q="weather")  # warm the caches of sites and content types
     with CaptureQueriesContext(connection) as few:
         search(client, q="weather")
+    expected = len(few)  # now: the log of queries is a ring that making articles can roll over
     for number in range(12):
         paper.article(title=f"Weather report {number}", authors=paper.authors, tags=["Weather"])
-    with django_assert_num_queries(len(few)):
+    search(client, q="weather")  # publishing purged the cached recent news: built again here
+    with django_assert_num_queries(expected):
         search(client, q="weather")
 
 
-def test_live_search_runs_a_fixed_number_of_queries(client, paper, django_assert_num_queries):
+def test_live_search_runs_a_fixed_number_of_queries(
+    uncached, client, paper, django_assert_num_queries
+):
     paper.article(title="Weather report")
     client.get("/search/live/", {"q": "weath"})
     with CaptureQueriesContext(connection) as few:
         client.get("/search/live/", {"q": "weath"})
+    expected = len(few)
     for number in range(8):
         paper.article(title=f"Weather report {number}")
-    with django_assert_num_queries(len(few)):
+    client.get("/search/live/", {"q": "weath"})
+    with django_assert_num_queries(expected):
         assert len(live(client, "weath")) == 5
     assert ArticlePage.objects.count() == 9
 

@@ -195,7 +195,7 @@ def test_full_text_feeds_carry_the_whole_body_with_absolute_addresses(client, st
 
 @pytest.mark.parametrize("full_text", [False, True])
 def test_feeds_cost_a_fixed_number_of_queries(
-    client, stories, full_text, django_assert_num_queries
+    uncached, client, stories, full_text, django_assert_num_queries
 ):
     site_settings = SiteSettings.for_site(stories.home.get_site())
     site_settings.feed_full_text = full_text
@@ -380,7 +380,9 @@ def test_sitemaps_come_page_by_page_and_bad_pages_are_404(client, paper, monkeyp
     assert locations(etree.fromstring(get(client, "/sitemaps/articles-1999-01.xml").content)) == []
 
 
-def test_sitemaps_cost_a_fixed_number_of_queries(client, stories, django_assert_num_queries):
+def test_sitemaps_cost_a_fixed_number_of_queries(
+    uncached, client, stories, django_assert_num_queries
+):
     paths = ["/sitemap.xml", "/sitemaps/sections.xml", "/sitemaps/tags.xml", "/sitemaps/news.xml"]
     month = f"/sitemaps/articles-{timezone.localtime():%Y-%m}.xml"
 

@@ -14,6 +14,7 @@ from wagtail.search import index
 
 from masthead.articles.blocks import ArticleBodyBlock
 from masthead.authors.models import Author
+from masthead.caching.store import record
 from masthead.core.models import SocialFields
 from masthead.navigation.models import MenuFields
 
@@ -51,6 +52,10 @@ def attach_sections(articles):
     sections = {page.path: page for page in Page.objects.filter(path__in=parent_paths)}
     for article in articles:
         article.section = sections.get(article.path[: -Page.steplen])
+        record(f"page:{article.pk}")
+        for link in getattr(article, "_prefetched_objects_cache", {}).get("article_authors", ()):
+            record(f"author:{link.author_id}")
+    record(*(f"page:{section.pk}" for section in sections.values()))
     return articles
 
 
@@ -143,6 +148,25 @@ class ArticlePage(SocialFields, Page):
             raise Http404
         return super().serve(request, *args, **kwargs)
 
+    def public_from(self):
+        return self.date
+
+    def cache_purge_keys(self):
+        """Beside the page's own keys: the lists of its tags and authors, the related lists
+        of articles sharing a tag, every article list, and its neighbours' previous/next."""
+        keys = {"articles"}
+        keys |= {
+            f"tagged:{tag_id}" for tag_id in self.tagged_items.values_list("tag_id", flat=True)
+        }
+        keys |= {
+            f"byline:{author_id}"
+            for author_id in self.article_authors.values_list("author_id", flat=True)
+        }
+        for neighbour in (self.previous_article(), self.next_article()):
+            if neighbour is not None:
+                keys.add(f"url:{neighbour.pk}")
+        return keys
+
     @property
     def authors(self):
         return [link.author for link in self.article_authors.all()]
@@ -222,7 +246,19 @@ class ArticlePage(SocialFields, Page):
         )
         context["previous_article"] = self.previous_article()
         context["next_article"] = self.next_article()
-        context["section"] = self.get_parent()
+        context["section"] = section = self.get_parent()
+        record(
+            f"page:{section.pk}",
+            f"children:{section.pk}",  # the related articles of the same section
+            *(f"tag:{tag.pk}" for tag in tags),
+            *(f"tagged:{tag.pk}" for tag in tags),
+            *(f"author:{author.pk}" for author in context["authors"]),
+            *(
+                f"page:{neighbour.pk}"
+                for neighbour in (context["previous_article"], context["next_article"])
+                if neighbour is not None
+            ),
+        )
         return context
 
 
@@ -247,6 +283,9 @@ class TopStoriesPage(MenuFields, Page):
 
     def public_stories(self):
         links = list(self.stories.order_by("sort_order").values_list("article_id", flat=True))
+        record(
+            *(f"page:{pk}" for pk in links)
+        )  # those not public yet too: they appear at their time
         found = {
             article.pk: article
             for article in cards(ArticlePage.objects.published().filter(pk__in=links))

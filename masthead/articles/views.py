@@ -2,11 +2,13 @@ from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from masthead.articles.models import ArticlePage, attach_sections
+from masthead.caching.store import record
 from masthead.core.pagination import paginate
 
 
 def tag_page(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
+    record(f"tag:{tag.pk}", f"tagged:{tag.pk}")
     page = paginate(
         request,
         ArticlePage.objects.published().filter(tags=tag).order_by("-date", "-pk").for_cards(),

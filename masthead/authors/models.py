@@ -69,6 +69,9 @@ class Author(index.Indexed, models.Model):
     def get_absolute_url(self):
         return reverse("author", kwargs={"slug": self.slug})
 
+    def cache_purge_keys(self):
+        return [f"author:{self.pk}", f"byline:{self.pk}", "authors"]
+
     @property
     def social_links(self):
         links = [

@@ -2,11 +2,13 @@ from django.shortcuts import get_object_or_404, render
 
 from masthead.articles.models import ArticlePage, attach_sections
 from masthead.authors.models import Author
+from masthead.caching.store import record
 from masthead.core.pagination import paginate
 
 
 def author_page(request, slug):
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
+    record(f"author:{author.pk}", f"byline:{author.pk}")
     page = paginate(
         request,
         ArticlePage.objects.published()

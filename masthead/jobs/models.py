@@ -19,6 +19,7 @@ from wagtail.models import Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from masthead.caching.store import record
 from masthead.core.models import SocialFields
 from masthead.navigation.models import MenuFields
 
@@ -59,6 +60,9 @@ class Organisation(index.Indexed, models.Model):
 
     def get_absolute_url(self):
         return reverse("organisation", kwargs={"slug": self.slug})
+
+    def cache_purge_keys(self):
+        return [f"org:{self.pk}", "orgs"]
 
 
 def unique_slug(name):
@@ -125,6 +129,9 @@ class Listing(SocialFields, Page):
 
     objects = ListingManager()
 
+    def cache_purge_keys(self):
+        return [f"org:{self.organisation_id}"]  # its organisation's page lists it
+
     apply_panels = [
         MultiFieldPanel(
             [FieldPanel("apply_url"), FieldPanel("apply_email"), FieldPanel("apply_notes")],
@@ -167,7 +174,8 @@ class Listing(SocialFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["board"] = self.get_parent().specific_deferred
+        context["board"] = board = self.get_parent().specific_deferred
+        record(f"page:{board.pk}", f"org:{self.organisation_id}")
         return context
 
     def serve(self, request, *args, **kwargs):

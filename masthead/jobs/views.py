@@ -10,6 +10,7 @@ from django.utils.html import escape
 from django.utils.text import slugify
 from wagtail.models import Page
 
+from masthead.caching.store import record
 from masthead.core.pagination import paginate
 from masthead.core.ratelimit import over_limit
 from masthead.core.tasks import send_email
@@ -58,6 +59,7 @@ FILTER_FIELDS = {
 
 
 def board_listing(request, board):
+    record(f"children:{board.pk}")
     listings = board.listings()
     choices = filter_choices(board, listings)
     values, notes = BoardFilters(request.GET, choices).values()
@@ -69,6 +71,7 @@ def board_listing(request, board):
         listings = listings.matching(values["q"].split()[:10])
     listings = listings.order_by(*(CLOSING if values["sort"] == "closing" else NEWEST))
     page = paginate(request, listings.for_cards().defer_streamfields())
+    record(*(f"org:{listing.organisation_id}" for listing in page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return board.render(
@@ -216,6 +219,7 @@ def notify_moderators(board, listing):
 
 def organisation_page(request, slug):
     organisation = get_object_or_404(Organisation.objects.select_related("logo"), slug=slug)
+    record(f"org:{organisation.pk}")
     ever = Vacancy.objects.live().filter(organisation=organisation).exists() or (
         Scholarship.objects.live().filter(organisation=organisation).exists()
     )

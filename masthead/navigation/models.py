@@ -80,6 +80,9 @@ class UtilityLink(Orderable):
         if self.url and not self.label:
             raise ValidationError({"label": "A link to an address needs a label."})
 
+    def cache_purge_keys(self):
+        return ["settings"]
+
     @property
     def title(self):
         return self.label or (self.page.title if self.page else self.url)

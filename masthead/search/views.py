@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 from taggit.models import Tag
+from wagtail.models import Site
 
 from masthead.articles.models import ArticlePage, ArticleTag, attach_sections
 from masthead.authors.models import Author
+from masthead.caching.store import record
 from masthead.core.pagination import PER_PAGE
 from masthead.core.ratelimit import over_limit
 from masthead.jobs.models import open_listings_matching
@@ -89,7 +91,14 @@ def other_matches(search_text, sections):
 
 
 @require_GET
+def record_search(request):
+    """Results can show any article, listing or section, and tags, authors and organisations."""
+    site = Site.find_for_request(request)
+    record("tags", "authors", "orgs", "articles", f"children:{site.root_page_id if site else 0}")
+
+
 def search(request):
+    record_search(request)
     search_text = parse(request.GET.get("q", ""))
     sections = section_choices()
     filter_form = SearchFilters(request.GET, sections)
@@ -130,6 +139,7 @@ def live_search(request):
         )
         response["Retry-After"] = str(seconds)
         return response
+    record_search(request)
     search_text = parse(request.GET.get("q", ""))
     articles = []
     if len(search_text.text) >= 2 and search_text:

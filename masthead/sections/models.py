@@ -6,6 +6,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
 from masthead.articles.models import ArticlePage, TopStoriesPage, attach_sections, cards
+from masthead.caching.store import record
 from masthead.core.models import SocialFields
 from masthead.core.pagination import paginate
 from masthead.navigation.models import MenuFields
@@ -98,7 +99,10 @@ class HomePage(SocialFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        record(f"children:{self.pk}")
         top_stories_page = TopStoriesPage.objects.child_of(self).live().first()
+        if top_stories_page:
+            record(f"page:{top_stories_page.pk}")
         stories = top_stories_page.public_stories() if top_stories_page else []
         shown = [story.pk for story in stories]
         latest = cards(
@@ -155,9 +159,11 @@ class SectionPage(SocialFields, MenuFields, Page):
             .for_cards(),
         )
         page.object_list = attach_sections(page.object_list)
-        context.update(
-            articles=page,
-            subsections=SectionPage.objects.child_of(self).live().in_menu(),
-            breadcrumbs=self.get_ancestors().filter(depth__gt=2),
+        subsections = list(SectionPage.objects.child_of(self).live().in_menu())
+        breadcrumbs = list(self.get_ancestors().filter(depth__gt=2))
+        record(
+            f"children:{self.pk}",
+            *(f"page:{section.pk}" for section in subsections + breadcrumbs),
         )
+        context.update(articles=page, subsections=subsections, breadcrumbs=breadcrumbs)
         return context

@@ -13,6 +13,7 @@ from django.http import JsonResponse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
+from masthead.caching.store import record
 from masthead.syndication.feed_html import render_bodies
 from masthead.syndication.scopes import (
     FEED_IMAGE,
@@ -61,6 +62,8 @@ def build_feed(request, kind=None, key=None):
                 "caption": article.lead_image_caption,
             }
         first = article.first_published_at or article.date
+        tagged = article.tagged_items.all()
+        record(*(f"tag:{item.tag_id}" for item in tagged))
         entries.append(
             {
                 "guid": f"tag:{hostname},{first:%Y-%m-%d}:article/{article.pk}",
@@ -74,7 +77,7 @@ def build_feed(request, kind=None, key=None):
                     (link.author.name, here.absolute(link.author.get_absolute_url()))
                     for link in article.article_authors.all()
                 ],
-                "tags": [item.tag.name for item in article.tagged_items.all()],
+                "tags": [item.tag.name for item in tagged],
                 "section": article.section.title if article.section else "",
                 "image": image,
             }
@@ -96,6 +99,7 @@ def build_board_feed(here, key):
     listings = board.listings().for_cards().order_by("-first_published_at", "-pk")[:FEED_LENGTH]
     entries = []
     for listing in listings:
+        record(f"org:{listing.organisation_id}")
         first = listing.first_published_at or listing.last_published_at
         organisation = listing.organisation
         kind = getattr(listing, "get_employment_type_display", None) or listing.get_level_display

@@ -13,6 +13,7 @@ from wagtail.models import Site
 
 from masthead.articles.models import ArticleAuthor, ArticlePage, ArticleTag, attach_sections
 from masthead.authors.models import Author
+from masthead.caching.store import record
 from masthead.core.models import SiteSettings
 from masthead.jobs.models import ScholarshipBoard, VacancyBoard
 from masthead.sections.models import SectionPage
@@ -30,6 +31,7 @@ class SiteContext:
         if self.site is None:
             raise Http404("No site answers at this address.")
         self.root = self.site.root_page
+        record("settings")
         self.root_url = self.site.root_url
         self.name = self.site.site_name or self.root.title
 
@@ -65,6 +67,7 @@ def feed_scope(here, kind=None, key=None):
     """The whole site, a section with its subsections, a tag or an author; 404 for unknown ones."""
     articles = here.articles()
     if kind is None:
+        record(f"children:{here.root.pk}")
         tagline = here.settings().tagline
         return FeedScope(
             here.name,
@@ -83,6 +86,7 @@ def feed_scope(here, kind=None, key=None):
         )
         if section is None:
             raise Http404("No such section.")
+        record(f"page:{section.pk}", f"children:{section.pk}")
         return FeedScope(
             f"{section.title} | {here.name}",
             section.intro or f"The latest articles in {section.title}.",
@@ -91,6 +95,7 @@ def feed_scope(here, kind=None, key=None):
         )
     if kind == "tag":
         tag = get_object_or_404(Tag, slug=key)
+        record(f"tag:{tag.pk}", f"tagged:{tag.pk}")
         return FeedScope(
             f"{tag.name} | {here.name}",
             f"Articles tagged {tag.name}.",
@@ -99,6 +104,7 @@ def feed_scope(here, kind=None, key=None):
         )
     if kind == "author":
         author = get_object_or_404(Author, slug=key)
+        record(f"author:{author.pk}", f"byline:{author.pk}")
         return FeedScope(
             f"{author.name} | {here.name}",
             f"Articles by {author.name}" + (f", {author.role}." if author.role else "."),
@@ -115,6 +121,7 @@ def board_for_key(here, key):
     for model in (VacancyBoard, ScholarshipBoard):
         board = model.objects.live().filter(url_path=f"{here.root.url_path}{key}/").first()
         if board:
+            record(f"page:{board.pk}", f"children:{board.pk}")
             return board
     raise Http404("No such board.")
 

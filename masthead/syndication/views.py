@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from masthead.caching.store import record
 from masthead.syndication.scopes import SiteContext
 from masthead.syndication.sitemaps import (
     ARTICLES_PER_SITEMAP,
@@ -40,6 +41,7 @@ def page_number(request):
 @require_safe
 def sitemap_index(request):
     here = SiteContext(request)
+    record(f"children:{here.root.pk}")
     sitemaps = []
     newest_overall = None
     for row in article_months(here):
@@ -71,6 +73,7 @@ def sitemap_index(request):
 
 
 def urlset(request, sitemap, template="syndication/sitemap.xml", **context):
+    record(f"children:{sitemap.here.root.pk}", "tags", "authors", "orgs")
     try:
         urls = sitemap.get_urls(page=page_number(request))
     except (EmptyPage, PageNotAnInteger) as error:

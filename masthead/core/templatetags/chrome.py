@@ -1,17 +1,18 @@
-"""The chrome every page shares: the main menu, the utility links and the recent news."""
+"""The chrome every page shares: the main menu and the utility links, built once and kept in the
+cache until a page of the menu, the menu's tree or the settings change."""
 
 from operator import attrgetter
 
 from django import template
+from django.template.loader import render_to_string
 from wagtail.models import Page, Site
 
-from masthead.articles.models import ArticlePage
+from masthead.caching.store import cached, record
 from masthead.navigation.models import NavigationSettings
 
 register = template.Library()
 
 MENU_DEPTH = 3
-RECENT_NEWS_COUNT = 5
 
 
 def site_root(request):
@@ -20,63 +21,89 @@ def site_root(request):
 
 
 def build_menu(root):
-    """The live, in-menu pages below `root`, three levels deep, as nested (page, children)."""
+    """The live, in-menu pages below `root`, three levels deep, as nested dicts."""
+    record("menu")
     pages = (
         Page.objects.live()
         .in_menu()
         .filter(
             path__startswith=root.path, depth__gt=root.depth, depth__lte=root.depth + MENU_DEPTH
         )
-        .order_by()  # not even the model's default ordering (path)
+        .order_by()  # sorted below: SQLite orders by path through the index of every page
         .specific()
     )
-    # Sorted here, not by the database: asked to order by path, SQLite walks the path index of
-    # every page (130 ms on 50,000 articles) where reading the table takes a tenth of that.
     children = {root.path: []}
     for page in sorted(pages, key=attrgetter("path")):
         parent = children.get(page.path[: -Page.steplen])
         if parent is None:  # its parent is hidden from the menu, so it is too
             continue
-        node = {"page": page, "children": []}
+        record(f"page:{page.pk}")
+        node = {
+            "path": page.path,
+            "url": page.get_url(),
+            "title": getattr(page, "menu_label", "") or page.title,
+            "badge": getattr(page, "menu_badge", ""),
+            "children": [],
+        }
         parent.append(node)
         children[page.path] = node["children"]
     return children[root.path]
 
 
-@register.inclusion_tag("includes/main_menu.html", takes_context=True)
+def marked_path(items, current_path):
+    """The path of the deepest menu item at or above the current page: what the menu marks."""
+    found = ""
+    for item in items:
+        if current_path.startswith(item["path"]):
+            found = item["path"]
+            deeper = marked_path(item["children"], current_path)
+            return deeper or found
+    return found
+
+
+@register.simple_tag(takes_context=True)
 def main_menu(context):
     request = context["request"]
     root = site_root(request)
+    if root is None:
+        return ""
+    items = cached(f"chrome:menu:{root.pk}", lambda: build_menu(root))
     current = context.get("page") or context.get("self")
     current_path = current.path if isinstance(current, Page) else ""
-    return {
-        "request": request,
-        "items": build_menu(root) if root else [],
-        "current_path": current_path,
-        "home": root,
-    }
+    marked = marked_path(items, current_path)
+    exact = marked == current_path
+
+    def render():
+        record("menu")
+        return render_to_string(
+            "includes/main_menu.html",
+            {
+                "items": items,
+                "marked_path": marked,
+                "current_is_marked": exact,
+                "trail": [
+                    marked[:end] for end in range(Page.steplen, len(marked) + 1, Page.steplen)
+                ],
+            },
+        )
+
+    return cached(f"chrome:menu-html:{root.pk}:{marked}:{exact}", render)
 
 
 @register.simple_tag(takes_context=True)
 def utility_links(context):
     request = context["request"]
-    settings = NavigationSettings.for_request(request)
-    return list(settings.utility_links.select_related("page").order_by("sort_order"))
+    site = Site.find_for_request(request)
 
+    def build():
+        record("settings")
+        settings = NavigationSettings.for_site(site)
+        links = settings.utility_links.select_related("page").order_by("sort_order")
+        for link in links:
+            if link.page_id:
+                record(f"page:{link.page_id}")
+        return [
+            {"url": link.page.url if link.page else link.url, "title": link.title} for link in links
+        ]
 
-@register.simple_tag
-def recent_news(count=RECENT_NEWS_COUNT):
-    return list(
-        ArticlePage.objects.published().defer_streamfields().order_by("-date", "-pk")[:count]
-    )
-
-
-@register.filter
-def menu_title(page):
-    return getattr(page, "menu_label", "") or page.title
-
-
-@register.filter
-def contains_page(path, page):
-    """Whether the page at `path` is `page` or below it: the menu marks the reader's section."""
-    return bool(path) and path.startswith(page.path)
+    return cached(f"chrome:utility-links:{site.pk if site else 0}", build)

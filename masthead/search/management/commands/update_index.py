@@ -10,12 +10,18 @@ from modelsearch.management.commands.rebuild_modelsearch_index import (
     Command as RebuildCommand,
 )
 
+from masthead.caching.store import purge
+
 BAR_WIDTH = 20
 LABEL_WIDTH = 35
 
 
 class Command(RebuildCommand):
     help = "Rebuild the search index from scratch, showing progress for each model."
+
+    def handle(self, **options):
+        super().handle(**options)
+        purge("articles")  # every search result page and live search answer
 
     def update_backend(self, backend_name, **kwargs):
         self.backend_name = backend_name

@@ -1,0 +1,20 @@
+from django.template.loader import render_to_string
+
+from masthead.articles.models import ArticlePage
+from masthead.caching.fragments import fragment
+from masthead.caching.store import record
+
+RECENT_NEWS_COUNT = 5
+
+
+@fragment("recent-news")
+def recent_news():
+    """The footer's newest articles: changed by every article published, so kept apart."""
+    record("articles")
+    recent = list(
+        ArticlePage.objects.published()
+        .defer_streamfields()
+        .order_by("-date", "-pk")[:RECENT_NEWS_COUNT]
+    )
+    record(*(f"page:{article.pk}" for article in recent))
+    return render_to_string("articles/recent_news.html", {"recent": recent})

@@ -1,0 +1,179 @@
+"""What a response shows (its keys), values built once and kept until one of their keys is purged,
+and the purge.
+
+Keys name content: `page:<id>` a page shown anywhere (its title, link, picture), `url:<id>` the
+page's own document, `children:<id>` lists of what is published below a page, `tagged:<id>` and
+`byline:<id>` lists of a tag's and an author's articles, `tag:<id>`, `author:<id>`, `org:<id>`,
+`menu`, `settings`.
+
+A purge stores the time of the purge against each key. A cached value is good while every one of
+its keys was last purged before the value started being built: so a page that was being rendered
+while its content changed is never kept, and a purge time that the cache has evicted counts as
+purged.
+"""
+
+import contextlib
+import contextvars
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+PURGED = "purged:"
+
+
+@dataclass
+class Shown:
+    """What is being built shows these keys, and stops being true at `expires` (epoch seconds)."""
+
+    keys: set = field(default_factory=set)
+    expires: float | None = None
+
+    def add(self, other):
+        self.keys |= other.keys
+        if other.expires is not None:
+            self.expire_at(other.expires)
+
+    def expire_at(self, moment):
+        if self.expires is None or moment < self.expires:
+            self.expires = moment
+
+
+_shown = contextvars.ContextVar("masthead_shown", default=None)
+
+
+def backend():
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def record(*keys):
+    """The response being built shows the content these keys name."""
+    shown = _shown.get()
+    if shown is not None:
+        shown.keys.update(keys)
+
+
+def expire_at(moment):
+    """The response being built is no longer true at this moment (an aware datetime)."""
+    shown = _shown.get()
+    if shown is not None:
+        shown.expire_at(moment.timestamp())
+
+
+def collecting_active():
+    return _shown.get() is not None
+
+
+@contextlib.contextmanager
+def collecting():
+    """Collect what is recorded inside; what is collected also counts for any outer collection."""
+    outer = _shown.get()
+    shown = Shown()
+    token = _shown.set(shown)
+    try:
+        yield shown
+    finally:
+        _shown.reset(token)
+        if outer is not None:
+            outer.add(shown)
+
+
+def is_fresh(keys, started, expires=None):
+    """Whether something built from `keys`, started at `started`, is still true."""
+    if expires is not None and time.time() >= expires:
+        return False
+    if not keys:
+        return True
+    purged = backend().get_many([PURGED + key for key in keys])
+    return len(purged) == len(keys) and all(moment < started for moment in purged.values())
+
+
+def remember_keys(keys):
+    """Give each key a purge time if it has none, so that a later eviction reads as a purge."""
+    store = backend()
+    known = store.get_many([PURGED + key for key in keys])
+    for key in keys:
+        if PURGED + key not in known:
+            store.add(PURGED + key, 0.0, timeout=None)  # add: never over a purge made meanwhile
+
+
+def timeout_for(shown, started):
+    ceiling = settings.PAGE_CACHE_MAX_AGE
+    if shown.expires is not None:
+        ceiling = min(ceiling, shown.expires - started)
+    return max(int(ceiling), 0)
+
+
+def cached(name, build):
+    """The value `build()` returns, kept under `name` until one of the keys it records is purged."""
+    store = backend()
+    entry = store.get(name)
+    if entry is not None and is_fresh(entry["keys"], entry["started"], entry["expires"]):
+        shown = _shown.get()
+        if shown is not None:
+            shown.add(Shown(set(entry["keys"]), entry["expires"]))
+        return entry["value"]
+    started = time.time()
+    with collecting() as shown:
+        value = build()
+    keep(name, value, shown, started)
+    return value
+
+
+def keep(name, value, shown, started):
+    """Store what was built and return its entry, unless its content changed while it was
+    being built (then None)."""
+    timeout = timeout_for(shown, started)
+    if timeout <= 0:
+        return None
+    remember_keys(shown.keys)
+    if not is_fresh(shown.keys, started):
+        return None
+    entry = {
+        "value": value,
+        "keys": sorted(shown.keys),
+        "started": started,
+        "expires": shown.expires,
+        "until": started + timeout,
+    }
+    backend().set(name, entry, timeout=timeout)
+    return entry
+
+
+def purge(*keys):
+    """Everything built from these keys is stale: here at once, and in the front caches."""
+    keys = {key for key in keys if key}
+    if not keys:
+        return
+    now = time.time()
+    backend().set_many({PURGED + key: now for key in keys}, timeout=None)
+    purge_front_caches(keys)
+
+
+def purge_on_commit(*keys):
+    """Purge now, for readers on this connection, and again once the change is committed: until
+    then readers on other connections still read the old content, and may cache it."""
+    keys = set(keys)
+    if transaction.get_connection().in_atomic_block:
+        purge(*keys)
+    transaction.on_commit(lambda: purge(*keys))
+
+
+def purge_front_caches(keys):
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        return
+    from wagtail.contrib.frontend_cache.utils import get_backends
+
+    for front in get_backends().values():
+        purge_keys = getattr(front, "purge_keys", None)
+        if purge_keys is None:
+            continue
+        try:
+            purge_keys(sorted(keys))
+        except Exception:  # a front cache that is down must not fail the editor's change
+            logger.warning("Purging %s from the front cache failed", front, exc_info=True)
