@@ -159,6 +159,8 @@ class SectionPage(SocialFields, MenuFields, Page):
             .for_cards(),
         )
         page.object_list = attach_sections(page.object_list)
+        # Lists, not querysets: the template tests them ({% if subsections %}) before it
+        # loops over them, and the structured data reads the breadcrumbs too.
         subsections = list(SectionPage.objects.child_of(self).live().in_menu())
         breadcrumbs = list(self.get_ancestors().filter(depth__gt=2))
         record(
