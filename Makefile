@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+VARNISH_PORT ?= 6081
 HOST ?= 127.0.0.1
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint format check pytest browser demo bench bench-cache clean
+.PHONY: install run test lint format check pytest browser varnish-install varnish demo bench bench-cache clean
 
 install: $(VENV)/.installed
 
@@ -26,7 +27,7 @@ run: install
 	@$(BIN)/masthead db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/masthead runserver --noreload $(HOST):$(PORT)
 
-test: install browser lint check pytest
+test: install browser varnish-install lint check pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -40,10 +41,11 @@ check: install
 	$(BIN)/masthead check --fail-level WARNING
 	$(BIN)/masthead makemigrations --check --dry-run
 
-# Browser tests flush the database they commit to, so they run on their own, after the rest.
+# Browser and live tests flush the database they commit to, so they run on their own, after
+# the rest.
 pytest: install
-	$(BIN)/pytest -n 2 --dist loadfile -m "not browser"
-	$(BIN)/pytest -m browser
+	$(BIN)/pytest -n 2 --dist loadfile -m "not browser and not live"
+	$(BIN)/pytest -m "browser or live"
 
 # Browser tests drive Debian's Chromium; install it when missing and we may.
 browser:
@@ -52,6 +54,19 @@ browser:
 	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium)) \
 	      || echo "Chromium could not be installed: browser tests will be skipped."; \
 	  else echo "Chromium is missing (apt-get install chromium): browser tests will be skipped."; fi; }
+
+# Varnish with the xkey module from Debian, installed when missing and we may.
+varnish-install:
+	@PATH="$$PATH:/usr/sbin"; \
+	if ! command -v varnishd >/dev/null 2>&1 || ! ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get install -y -qq varnish varnish-modules >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq varnish varnish-modules)) \
+	      || echo "Varnish could not be installed: the Varnish tests will be skipped."; \
+	  else echo "Varnish is missing (apt-get install varnish varnish-modules): the Varnish tests will be skipped."; fi; fi
+
+# Varnish on VARNISH_PORT in front of the site on PORT (make run, or gunicorn), in the foreground.
+varnish: varnish-install
+	deploy/varnish/run $(VARNISH_PORT) $(HOST):$(PORT) var/varnish
 
 demo: install
 	$(BIN)/masthead migrate --noinput

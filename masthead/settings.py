@@ -265,6 +265,14 @@ CONTACT_RATE = os.environ.get("CONTACT_RATE", "5/600")
 JOBS_SUBMIT_RATE = os.environ.get("JOBS_SUBMIT_RATE", "5/3600")
 JOBS_LOGO_MAX_BYTES = 2 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
+# Varnish in front (README, "Front cache (Varnish)"): purged by URL on publish by Wagtail's
+# frontend cache, and by content keys by Masthead's page cache.
+VARNISH_URL = os.environ.get("VARNISH_URL", "").rstrip("/")
+if VARNISH_URL:
+    INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
+    WAGTAILFRONTENDCACHE = {
+        "varnish": {"BACKEND": "masthead.caching.frontend.VarnishBackend", "LOCATION": VARNISH_URL}
+    }
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 TAGGIT_CASE_INSENSITIVE = True

@@ -1,0 +1,92 @@
+# Varnish in front of Masthead: caches what Masthead marks public, purged by content keys.
+# Started by deploy/varnish/run, which copies it into its work directory beside backend.vcl
+# (the backend's address, included below); the README, "Front cache (Varnish)", says more.
+vcl 4.1;
+
+import std;
+import xkey;
+
+probe masthead_health {
+    .url = "/robots.txt";
+    .interval = 2s;
+    .timeout = 1s;
+    .window = 3;
+    .threshold = 2;
+    .initial = 1;
+}
+
+include "backend.vcl";
+
+acl purgers {
+    "127.0.0.1";
+    "::1";
+}
+
+sub vcl_recv {
+    if (req.method == "PURGE") {
+        if (client.ip !~ purgers) {
+            return (synth(403, "Forbidden"));
+        }
+        if (req.http.xkey-purge) {
+            if (req.http.xkey-purge !~ "[^\s]") {
+                return (synth(400, "Empty xkey-purge"));
+            }
+            return (synth(200, "Purged " + xkey.purge(req.http.xkey-purge)));
+        }
+        return (purge);
+    }
+    call vcl_req_host;
+    call vcl_req_method;
+    if (req.http.Authorization || req.http.Cookie ~ "(^|;)\s*sessionid=") {
+        return (pass);
+    }
+    # Readers' cookies (csrftoken, consent...) neither split nor bypass the cache.
+    unset req.http.Cookie;
+    # Stale-while-revalidate while the backend is healthy; up to obj.grace when it is not.
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 60s;
+    }
+    return (hash);
+}
+
+sub vcl_backend_fetch {
+    set bereq.http.Surrogate-Capability = {"varnish="ESI/1.0""};
+}
+
+sub vcl_backend_response {
+    if (beresp.http.Surrogate-Control ~ "ESI/1\.0") {
+        unset beresp.http.Surrogate-Control;
+        set beresp.do_esi = true;
+        # An assembled page changes with its fragments: the page's own validators would lie.
+        unset beresp.http.ETag;
+        unset beresp.http.Last-Modified;
+    }
+    if (bereq.uncacheable) {
+        return (deliver);
+    }
+    # Only what Masthead marks shared-cacheable; never a response without Cache-Control.
+    # A response that arrives already stale (its Age past s-maxage) is still kept, for
+    # stale-if-error.
+    if (beresp.ttl + std.duration(beresp.http.Age + "s", 0s) <= 0s
+        || beresp.http.Set-Cookie
+        || !beresp.http.Cache-Control
+        || beresp.http.Cache-Control !~ "(?i)(s-maxage|max-age)="
+        || beresp.http.Cache-Control ~ "(?i)(private|no-cache|no-store)"
+        || beresp.http.Vary == "*") {
+        call vcl_beresp_hitmiss;
+    }
+    # stale-if-error: kept this long to be served while the backend is sick (a day by default).
+    set beresp.grace = std.duration(
+        regsub(beresp.http.Cache-Control, "^.*(?i)stale-if-error=(\d+).*$", "\1s"), 1d);
+    return (deliver);
+}
+
+sub vcl_deliver {
+    if (obj.hits > 0) {
+        set resp.http.X-Cache = "HIT";
+    } else {
+        set resp.http.X-Cache = "MISS";
+    }
+    unset resp.http.xkey;
+    return (deliver);
+}
