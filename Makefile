@@ -24,7 +24,7 @@ run: install
 	$(BIN)/masthead demo --if-empty
 	@echo "Masthead: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@# The task worker runs beside the site: e-mails, and whatever happens at a set time.
-	@$(BIN)/masthead db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@$(BIN)/masthead db_worker --backend worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/masthead runserver --noreload $(HOST):$(PORT)
 
 test: install browser varnish-install lint check pytest

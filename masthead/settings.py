@@ -158,15 +158,17 @@ PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", 24 * 3600))
 PAGE_CACHE_STALE_WHILE_REVALIDATE = 60
 PAGE_CACHE_STALE_IF_ERROR = 24 * 3600
 
-# Background work (e-mails, purges and publishing at a set time) waits in the database for the
-# worker (`masthead db_worker`, started by `make run`); TASKS_BACKEND=immediate runs each task
-# in the request that enqueues it, and nothing at a later time.
+# Masthead's background work (e-mails, purges and publishing at a set time) waits in the
+# database for the worker (`masthead db_worker --backend worker`, started by `make run`);
+# TASKS_BACKEND=immediate runs it in the request that asks for it, and nothing later. Wagtail's
+# own tasks (search index, references) run in the editor's request, so that a page purged on
+# publish is built again from an index that already has the change.
+IMMEDIATE_TASKS = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
 TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
-        if os.environ.get("TASKS_BACKEND") == "immediate"
-        else "django_tasks_db.DatabaseBackend"
-    }
+    "default": IMMEDIATE_TASKS,
+    "worker": IMMEDIATE_TASKS
+    if os.environ.get("TASKS_BACKEND") == "immediate"
+    else {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

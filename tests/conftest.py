@@ -40,7 +40,8 @@ def _static_and_cache(settings):
 @pytest.fixture(autouse=True)
 def _tasks_in_the_request(settings):
     """Tasks run where they are enqueued; tests of the worker set the database backend."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    immediate = {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    settings.TASKS = {"default": immediate, "worker": immediate}
 
 
 @pytest.fixture

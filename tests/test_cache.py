@@ -266,7 +266,7 @@ def test_every_page_expires_at_midnight_in_the_newsrooms_time_zone(client, story
 
 
 def test_a_future_article_is_purged_into_the_lists_at_its_time(client, paper, story, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with time_machine.travel("2027-03-10 09:00 +0000"):
         later = timezone.now() + timedelta(hours=2)
         paper.article(title="Budget day", date=later)
@@ -393,12 +393,14 @@ def test_no_page_is_ever_stale_after_random_changes(client, paper):
 
 @pytest.fixture
 def worker_backend(settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def run_worker():
     """The worker `make run` starts, for one pass over the tasks that are due."""
-    call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    call_command(
+        "db_worker", "--backend", "worker", "--batch", "--no-startup-delay", "--interval", "0"
+    )
 
 
 def test_the_worker_purges_a_future_article_into_the_lists_at_its_time(

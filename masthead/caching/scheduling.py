@@ -13,12 +13,12 @@ from masthead.caching.store import purge
 logger = logging.getLogger(__name__)
 
 
-@task()
+@task(backend="worker")
 def purge_keys(keys):
     purge(*keys)
 
 
-@task()
+@task(backend="worker")
 def publish_scheduled_pages():
     call_command("publish_scheduled")
 

@@ -2,7 +2,7 @@ from django.core.mail import EmailMessage
 from django_tasks import task
 
 
-@task()
+@task(backend="worker")
 def send_email(subject, body, to, reply_to=()):
     """Send one plain-text e-mail from the site's address (a task: out of the reader's request
     when a worker runs the tasks)."""

@@ -5,7 +5,7 @@ from django_tasks import task
 from masthead.core.tasks import send_email
 
 
-@task()
+@task(backend="worker")
 def email_to_recipients(model_label, pk):
     """E-mail a stored reader's message to the addresses its page named, with Reply-To set to
     the sender, and record that it went out. A message already e-mailed is not sent again."""
