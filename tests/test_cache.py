@@ -1,5 +1,6 @@
 """The full-page cache: one document for every anonymous reader, purged exactly by what changed."""
 
+import os
 import random
 import time
 from datetime import timedelta
@@ -436,3 +437,34 @@ def test_the_worker_publishes_a_scheduled_page_and_expires_it_without_cron(
     time.sleep(max((soon - timezone.now()).total_seconds(), 0) + 0.1)
     run_worker()
     assert "at noon" in main(client, story.url)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The page cache in a real Redis (`REDIS_URL`), as several workers would share it."""
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/13")
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url},
+    }
+    settings.PAGE_CACHE_ALIAS = "pages"
+    yield url
+    redis.Redis.from_url(url).flushdb()
+
+
+def test_the_page_cache_in_redis_is_shared_and_purged(client, paper, story, redis_cache):
+    import redis
+
+    assert state(client, story.url) == "MISS"
+    assert state(client, story.url) == "HIT"
+    stored = list(redis.Redis.from_url(redis_cache).scan_iter(":1:page:*"))
+    assert len(stored) == 1  # the article, in Redis where every worker finds it
+    story.title = "Harbour reopens in Redis"
+    story.save_revision().publish()
+    assert "Harbour reopens in Redis" in main(client, story.url)
