@@ -953,6 +953,9 @@ def main():
             rows.append(("c. Masthead + own cache", results, note))
             if varnish:
                 log("  d. Masthead behind Varnish")
+                bad = save_pages(ports["varnish"], all_paths, None)  # Varnish starts empty
+                if bad:
+                    log(f"WARNING: pages that did not answer 2xx through Varnish: {', '.join(bad)}")
                 results = load_group(ports["varnish"], files, args, workdir)
                 note_failures(results, varnish, server)
                 tagged = any(r["hits"] + r["misses"] for r in results.values())
