@@ -4,7 +4,7 @@ and the purge.
 Keys name content: `page:<id>` a page shown anywhere (its title, link, picture), `url:<id>` the
 page's own document, `children:<id>` lists of what is published below a page, `tagged:<id>` and
 `byline:<id>` lists of a tag's and an author's articles, `tag:<id>`, `author:<id>`, `org:<id>`,
-`menu`, `settings`.
+`menu`, `settings` (sites and their settings), `restrictions` (pages' view restrictions).
 
 A purge stores the time of the purge against each key. A cached value is good while every one of
 its keys was last purged before the value started being built: so a page that was being rendered
