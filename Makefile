@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: install run test lint format check pytest browser demo bench clean
+.PHONY: install run test lint format check pytest browser demo bench bench-cache clean
 
 install: $(VENV)/.installed
 
@@ -22,7 +22,9 @@ run: install
 	$(BIN)/masthead collectstatic --noinput --verbosity 0
 	$(BIN)/masthead demo --if-empty
 	@echo "Masthead: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	$(BIN)/masthead runserver --noreload $(HOST):$(PORT)
+	@# The task worker runs beside the site: e-mails, and whatever happens at a set time.
+	@$(BIN)/masthead db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/masthead runserver --noreload $(HOST):$(PORT)
 
 test: install browser lint check pytest
 
@@ -58,6 +60,11 @@ demo: install
 bench: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/syndication.py
+	$(BIN)/python bench/cache.py
+
+# Static files, uncached, Masthead's page cache and Varnish, then a newsroom under load.
+bench-cache: install
+	$(BIN)/python bench/cache.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

@@ -30,38 +30,33 @@ Usage:  .venv/bin/python bench/pages.py [options]     (or `make bench`)
 """
 
 import argparse
-import contextlib
-import http.client
 import json
 import os
 import random
-import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-MASTHEAD = str(BIN / "masthead")
-GUNICORN = str(BIN / "gunicorn")
-WRK = shutil.which("wrk")
-
-# Upper bounds on the waits, so that nothing hangs for ever.
-BUILD_TIMEOUT = 3 * 3600
-COMMAND_TIMEOUT = 600
-START_TIMEOUT = 60
-REQUEST_TIMEOUT = 60
-STOP_TIMEOUT = 30
-
-# Variables that would point the run at something outside its temporary folder.
-SCRUBBED = ("DEBUG", "MEDIA_ROOT", "STATIC_ROOT", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+from harness import (
+    MASTHEAD,
+    WRK,
+    Interrupted,
+    PostgresDatabase,
+    Server,
+    build_corpus,
+    catch_signals,
+    fetch,
+    free_port,
+    ignore_signals,
+    load_with_wrk,
+    log,
+    production_env,
+    run,
+)
 
 URLS_SCRIPT = """
 import json, random, sys
@@ -107,235 +102,7 @@ print(json.dumps({
 }))
 """
 
-# wrk script: requests the paths listed in a file, at random, and counts the non-2xx answers
-# (wrk's own count leaves out 3xx); `done` prints one line of JSON for this script to read.
-WRK_LUA = """
-local paths = {}
-for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
-local threads = {}
-local counter = 0
-
-function setup(thread)
-  counter = counter + 1
-  thread:set("id", counter)
-  table.insert(threads, thread)
-end
-
-function init(args)
-  math.randomseed(id * 7919 + os.time())
-  non2xx = 0
-end
-
-function request()
-  return wrk.format("GET", paths[math.random(#paths)])
-end
-
-function response(status, headers, body)
-  if status < 200 or status > 299 then non2xx = non2xx + 1 end
-end
-
-function done(summary, latency, requests)
-  local bad = 0
-  for _, thread in ipairs(threads) do bad = bad + thread:get("non2xx") end
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p99_us": %%d, '
-      .. '"non2xx": %%d, "socket_errors": %%d, "timeouts": %%d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    bad, e.connect + e.read + e.write, e.timeout))
-end
-"""
-
-
-class Interrupted(Exception):
-    pass
-
-
-def on_signal(signum, frame):
-    raise Interrupted(signal.Signals(signum).name)
-
-
-def log(message):
-    print(message, flush=True)
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run(env, *args, timeout=COMMAND_TIMEOUT, capture=False):
-    """Run a command to its end; its output goes to the terminal unless captured."""
-    result = subprocess.run(
-        args,
-        env=env,
-        cwd=ROOT,
-        timeout=timeout,
-        check=False,
-        text=True,
-        stdout=subprocess.PIPE if capture else None,
-    )
-    if result.returncode:
-        raise SystemExit(f"`{' '.join(args)}` failed with exit status {result.returncode}")
-    return result.stdout
-
-
-# PostgreSQL: a database of its own, made for the run and dropped after it.
-
-
-class PostgresDatabase:
-    def __init__(self, url):
-        parts = urlsplit(url)
-        self.name = parts.path.lstrip("/")
-        if not self.name or "/" in self.name or '"' in self.name:
-            raise SystemExit(f"DATABASE_URL names no usable database: {url}")
-        self.admin_url = urlunsplit(parts._replace(path="/postgres"))
-        self.created = False
-
-    def execute(self, sql, *params):
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True, connect_timeout=10) as conn:
-            return conn.execute(sql, params).fetchall() if params else conn.execute(sql)
-
-    def create(self):
-        if self.execute("SELECT 1 FROM pg_database WHERE datname = %s", self.name):
-            raise SystemExit(
-                f"Database {self.name} already exists: the benchmark only drops what it "
-                "creates. Drop it yourself or name another one in DATABASE_URL."
-            )
-        self.execute(f'CREATE DATABASE "{self.name}"')
-        self.created = True
-
-    def drop(self):
-        if self.created:
-            self.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-            self.created = False
-
-
-# gunicorn
-
-
-class Server:
-    def __init__(self, env, port, workers, log_path):
-        self.env, self.port, self.workers, self.log_path = env, port, workers, log_path
-        self.process = None
-
-    def start(self):
-        with open(self.log_path, "ab") as log_file:
-            self.process = subprocess.Popen(
-                [
-                    GUNICORN,
-                    "masthead.wsgi:application",
-                    f"--bind=127.0.0.1:{self.port}",
-                    f"--workers={self.workers}",
-                    "--worker-class=sync",
-                    "--timeout=120",
-                    "--graceful-timeout=10",
-                ],
-                env=self.env,
-                cwd=ROOT,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C reaches this script, which stops gunicorn.
-            )
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited at start:\n{self.log_tail()}")
-            with contextlib.suppress(OSError):
-                status, _ = fetch(self.port, "/", timeout=5)
-                if status:
-                    return
-            time.sleep(0.25)
-        raise SystemExit(f"gunicorn did not answer within {START_TIMEOUT} s:\n{self.log_tail()}")
-
-    def log_tail(self, lines=30):
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    def memory(self):
-        """RSS in bytes of the master and of each worker, read from /proc."""
-        master = self.process.pid
-        workers = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                stat = (entry / "stat").read_text()
-                ppid = int(stat[stat.rindex(")") + 2 :].split()[1])
-                if ppid == master:
-                    workers.append(rss(entry.name))
-            except (OSError, ValueError):
-                continue
-        return rss(master), sorted(workers)
-
-    def stop(self):
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(STOP_TIMEOUT)
-
-
-def rss(pid):
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
-def fetch(port, path, timeout=REQUEST_TIMEOUT):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request("GET", path, headers={"Host": f"127.0.0.1:{port}"})
-        response = conn.getresponse()
-        body = response.read()
-        return response.status, body
-    finally:
-        conn.close()
-
-
 # Load generators: each runs in a process of its own and reports one dict.
-
-
-def load_with_wrk(port, paths_file, duration, connections, workdir):
-    script = workdir / "paths.lua"
-    script.write_text(WRK_LUA % {"paths": paths_file})
-    threads = max(1, min(2, connections))
-    command = [
-        WRK,
-        f"--threads={threads}",
-        f"--connections={connections}",
-        f"--duration={duration}s",
-        "--timeout=30s",
-        "--latency",
-        f"--script={script}",
-        f"http://127.0.0.1:{port}/",
-    ]
-    output = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration + 120, check=False
-    )
-    for line in output.stdout.splitlines():
-        if line.startswith("BENCH "):
-            result = json.loads(line[len("BENCH ") :])
-            seconds = result["duration_us"] / 1e6
-            return {
-                "requests": result["requests"],
-                "rps": result["requests"] / seconds if seconds else 0.0,
-                "p50_ms": result["p50_us"] / 1000,
-                "p99_ms": result["p99_us"] / 1000,
-                "non2xx": result["non2xx"],
-                "errors": result["socket_errors"] + result["timeouts"],
-            }
-    raise SystemExit(f"wrk gave no result:\n{output.stdout}\n{output.stderr}")
 
 
 def load_with_python(port, paths_file, duration, connections, workdir):
@@ -453,20 +220,11 @@ def main():
     use_wrk = args.load_generator == "wrk" or (args.load_generator == "auto" and WRK)
     load = load_with_wrk if use_wrk else load_with_python
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    catch_signals()
     workdir = Path(tempfile.mkdtemp(prefix="masthead-bench-"))
     (workdir / "data").mkdir()
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if key not in SCRUBBED}
-    env.update(
-        MASTHEAD_DATA_DIR=str(workdir / "data"),
-        DJANGO_SETTINGS_MODULE="masthead.settings",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SITE_URL=f"http://127.0.0.1:{port}",
-        PYTHONUNBUFFERED="1",
-    )
+    env = production_env(workdir / "data", port)
     database = PostgresDatabase(env["DATABASE_URL"]) if env.get("DATABASE_URL") else None
     server = Server(env, port, args.workers, workdir / "gunicorn.log")
     load_before = os.getloadavg()[0]
@@ -477,14 +235,9 @@ def main():
             database.create()
 
         log("Building the corpus: migrate, then demo ...")
-        began = time.monotonic()
-        run(env, MASTHEAD, "migrate", "--noinput", "--verbosity=0")
-        migrated = time.monotonic()
-        run(env, MASTHEAD, "demo", f"--articles={args.articles}", timeout=BUILD_TIMEOUT)
-        built = time.monotonic()
-        migrate_time, demo_time = migrated - began, built - migrated
+        migrate_time, demo_time = build_corpus(env, args.articles)
         log(
-            f"Corpus built in {built - began:.1f} s "
+            f"Corpus built in {migrate_time + demo_time:.1f} s "
             f"(migrate {migrate_time:.1f} s, demo {demo_time:.1f} s)"
         )
         run(env, MASTHEAD, "collectstatic", "--noinput", "--verbosity=0")
@@ -583,8 +336,7 @@ def main():
         return 130
     finally:
         # Ctrl-C during the clean-up must not leave gunicorn or the database behind.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        ignore_signals()
         server.stop()
         if database:
             try:

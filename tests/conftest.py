@@ -37,6 +37,12 @@ def _static_and_cache(settings):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_the_request(settings):
+    """Tasks run where they are enqueued; tests of the worker set the database backend."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def uncached(settings):
     """Every request renders its page: for tests that count what a render costs."""

@@ -1,13 +1,16 @@
 """The full-page cache: one document for every anonymous reader, purged exactly by what changed."""
 
 import random
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from taggit.models import Tag
 
 from masthead.articles.models import ArticlePage, TopStoriesPage, TopStory
@@ -264,8 +267,6 @@ def test_every_page_expires_at_midnight_in_the_newsrooms_time_zone(client, story
 
 def test_a_future_article_is_purged_into_the_lists_at_its_time(client, paper, story, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    from django_tasks_db.models import DBTaskResult
-
     with time_machine.travel("2027-03-10 09:00 +0000"):
         later = timezone.now() + timedelta(hours=2)
         paper.article(title="Budget day", date=later)
@@ -388,3 +389,48 @@ def test_no_page_is_ever_stale_after_random_changes(client, paper):
             cached = client.get(url)
             assert cached.status_code == 200, (step, event.__name__, url)
             assert cached.content.decode() == fresh(client, url), (step, event.__name__, url)
+
+
+@pytest.fixture
+def worker_backend(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def run_worker():
+    """The worker `make run` starts, for one pass over the tasks that are due."""
+    call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+
+
+def test_the_worker_purges_a_future_article_into_the_lists_at_its_time(
+    client, paper, story, worker_backend
+):
+    soon = timezone.now() + timedelta(seconds=2)
+    paper.article(title="Budget day", date=soon)
+    assert "Budget day" not in main(client, "/")
+    run_worker()  # not due yet: nothing runs
+    assert state(client, "/") == "HIT"
+    time.sleep(max((soon - timezone.now()).total_seconds(), 0) + 0.1)
+    assert "Budget day" not in main(client, "/")  # still the page cached before its time
+    run_worker()
+    assert "Budget day" in main(client, "/")
+    purges = DBTaskResult.objects.filter(task_path="masthead.caching.scheduling.purge_keys")
+    assert purges.exists()
+    assert set(purges.values_list("status", flat=True)) == {"SUCCESSFUL"}
+
+
+def test_the_worker_publishes_a_scheduled_page_and_expires_it_without_cron(
+    client, paper, story, worker_backend
+):
+    soon = timezone.now() + timedelta(seconds=2)
+    story.title = "Harbour reopens at dawn"
+    story.save_revision().publish()
+    story = ArticlePage.objects.get(pk=story.pk)
+    story.title = "Harbour reopens at noon"
+    story.go_live_at = soon
+    story.save_revision().publish()  # scheduled: the live page stays as it is until then
+    assert "at dawn" in main(client, story.url)
+    run_worker()
+    assert "at dawn" in main(client, story.url)
+    time.sleep(max((soon - timezone.now()).total_seconds(), 0) + 0.1)
+    run_worker()
+    assert "at noon" in main(client, story.url)

@@ -2,13 +2,16 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Page
 
 from masthead.articles.models import ArticlePage
 from masthead.navigation.models import LinkPage, NavigationSettings, UtilityLink
-from masthead.pages.models import StandardPage
+from masthead.pages.models import ContactPage, StandardPage
 from tests.conftest import make_section
+from tests.jobs_fixtures import JobsBoard
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +126,33 @@ def test_read_also_and_embed_blocks(client, paper):
     assert '<a href="https://unreachable.invalid/video/1" rel="noopener">The clip</a>' in page
 
 
+def test_read_also_links_only_to_a_published_article_at_no_query_per_block(uncached, client, paper):
+    older = paper.article(title="The earlier report")
+    later = paper.article(title="Tomorrow's report", date=timezone.now() + timedelta(hours=1))
+    draft = paper.article(title="The draft report")
+    draft.unpublish()
+
+    def read_also(*chosen):
+        return [{"type": "read_also", "value": {"article": c.pk, "label": ""}} for c in chosen]
+
+    article = paper.article(body=read_also(older, later, draft))
+    page = html(client.get(article.url))
+    assert page.count('class="read-also"') == 1
+    assert f'<strong>Read also:</strong> <a href="{older.url}">The earlier report</a>' in page
+    assert "Tomorrow" not in page.split('class="article__body')[1].split("</article>")[0]
+    assert "The draft report" not in page
+    assert client.get(later.url).status_code == 404
+
+    one = paper.article(body=read_also(older))
+    three = paper.article(body=read_also(older, paper.article(), paper.article()))
+    html(client.get(one.url))  # the first page makes the card pictures' renditions
+    with CaptureQueriesContext(connection) as with_one:
+        html(client.get(one.url))
+    with CaptureQueriesContext(connection) as with_three:
+        assert html(client.get(three.url)).count('class="read-also"') == 3
+    assert len(with_three) == len(with_one)
+
+
 def test_inline_related_block_follows_the_third_paragraph_and_can_be_turned_off(client, paper):
     paper.article(title="Neighbour story", tags=["Banks"])
     article = paper.article(tags=["Banks"])
@@ -194,8 +224,19 @@ def test_section_lists_its_own_and_subsections_articles_newest_first(client, pap
     in_banking = paper.article(title="Banking item", date=now - timedelta(days=1))
     paper.article(section=paper.africa, title="Africa item")
 
-    page = html(client.get(paper.economics.url))
+    response = client.get(paper.economics.url)
+    # Evaluated once in the view: the template only tests and loops over lists.
+    assert response.context["subsections"] == [paper.finance]
+    assert response.context["breadcrumbs"] == []
+    page = html(response)
+    assert f'<li><a href="{paper.finance.url}">Finance</a></li>' in page
     assert page.index("Banking item") < page.index("Finance item")
+    banking = client.get(paper.banking.url)
+    assert (banking.context["subsections"], banking.context["breadcrumbs"]) == (
+        [],
+        [paper.economics.page_ptr, paper.finance.page_ptr],
+    )
+    assert 'class="subsections"' not in html(banking)
     assert "Africa item" not in page.split("<main")[1].split("</main>")[0]
     assert (
         in_finance.title
@@ -211,11 +252,10 @@ def test_section_pagination_edges_and_bad_page_numbers(client, paper):
     assert "Page 1 of 2" in first and 'rel="next" href="?page=2"' in first
     second = html(client.get(paper.banking.url + "?page=2"))
     assert second.count('class="card card--row"') == 1 and 'rel="prev" href="?page=1"' in second
-    for bad in ["0", "3", "-1", "abc", "99999", "1.5", "", "%00", "<script>"]:
-        response = client.get(paper.banking.url, {"page": bad})
-        assert response.status_code in (200, 404), bad
-        if bad == "":
-            assert response.status_code == 404 or "Page 1 of 2" in response.content.decode()
+    # A listing has no page but those it numbers: anything else is 404, an empty one too.
+    bad = ["0", "3", "-1", "abc", "99999", "1.5", "", "%00", "<script>"]
+    answers = {page: client.get(paper.banking.url, {"page": page}).status_code for page in bad}
+    assert answers == dict.fromkeys(bad, 404)
     for path in ["/tags/x/", "/authors/ama-mensah/"]:
         assert client.get(path, {"page": "abc"}).status_code == 404
 
@@ -364,3 +404,96 @@ def test_server_error_page_in_the_site_design(client, paper, monkeypatch):
     body = response.content.decode()
     assert "Something went wrong on our side" in body
     assert "masthead/site.css" in body
+
+
+def test_head_answers_like_get_on_every_public_address(client, paper):
+    """HEAD is what link checkers, crawlers and monitors send: it must get GET's status and
+    headers, with no body."""
+    article = paper.article(title="Central bank holds rates", tags=["Interest rates"])
+    future = paper.article(title="Embargoed", date=timezone.now() + timedelta(days=1))
+    withdrawn = paper.article(title="Withdrawn")
+    withdrawn_url = withdrawn.url
+    withdrawn.delete()
+    about = StandardPage(title="About", body=[{"type": "paragraph", "value": "<p>Who we are.</p>"}])
+    paper.home.add_child(instance=about)
+    contact = ContactPage(title="Contact", slug="contact", recipients="desk@example.org")
+    paper.home.add_child(instance=contact)
+    podcast = LinkPage(title="Podcast", link_url="https://podcast.example.org/")
+    paper.home.add_child(instance=podcast)
+    jobs = JobsBoard(paper)
+    vacancy = jobs.vacancy("Mine engineer")
+    scholarship = jobs.scholarship("Masters in hydrology")
+    month = f"{timezone.localtime(article.date):%Y-%m}"
+    expected = {
+        "/": 200,
+        paper.news.url: 200,
+        paper.banking.url: 200,
+        f"{paper.banking.url}?page=9": 404,
+        article.url: 200,
+        future.url: 404,
+        withdrawn_url: 410,
+        paper.top_stories.url: 200,
+        about.url: 200,
+        contact.url: 200,
+        f"{contact.url}?sent=1": 200,
+        "/podcast/": 302,  # a Link page in the menu sends readers on
+        "/no/such/page/": 404,
+        "/authors/ama-mensah/": 200,
+        "/authors/nobody/": 404,
+        "/tags/interest-rates/": 200,
+        "/tags/interest-rates/?page=abc": 404,
+        "/search/": 200,
+        "/search/?q=bank": 200,
+        "/search/?q=x": 200,
+        "/search/live/?q=bank": 200,
+        "/feeds/rss/": 200,
+        "/feeds/atom/": 200,
+        "/feeds/json/": 200,
+        "/feeds/sections/economics/rss/": 200,
+        "/feeds/tags/interest-rates/atom/": 200,
+        "/feeds/authors/ama-mensah/json/": 200,
+        "/feeds/boards/jobs-scholarships/job-vacancies/rss/": 200,
+        "/feeds/tags/nothing/rss/": 404,
+        "/robots.txt": 200,
+        "/sitemap.xml": 200,
+        f"/sitemaps/articles-{month}.xml": 200,
+        "/sitemaps/articles-9999-12.xml": 404,
+        "/sitemaps/sections.xml": 200,
+        "/sitemaps/pages.xml": 200,
+        "/sitemaps/tags.xml": 200,
+        "/sitemaps/authors.xml": 200,
+        "/sitemaps/news.xml": 200,
+        "/sitemaps/listings.xml": 200,
+        jobs.section.url: 200,
+        jobs.vacancies.url: 200,
+        f"{jobs.vacancies.url}?type=FULL_TIME&q=mine": 200,
+        f"{jobs.vacancies.url}submit/": 200,
+        jobs.scholarships.url: 200,
+        f"{jobs.scholarships.url}submit/?sent=1": 200,
+        vacancy.url: 200,
+        scholarship.url: 200,
+        f"/organisations/{jobs.acme.slug}/": 200,
+        "/organisations/nobody/": 404,
+    }
+    # Headers that differ from one request to the next whatever the method (the first GET
+    # builds the page that HEAD then finds in the cache).
+    varying = {"Set-Cookie", "Expires", "Date", "X-Cache", "Cache-Control"}
+    answers, wanted = {}, {}
+    for path, status in expected.items():
+        get, head = client.get(path), client.head(path)
+        wanted[path] = (status, status, b"", True)
+        same_headers = {
+            name: value for name, value in get.headers.items() if name not in varying
+        } == {name: value for name, value in head.headers.items() if name not in varying}
+        answers[path] = (get.status_code, head.status_code, head.content, same_headers)
+        assert head["Content-Type"] == get["Content-Type"], path
+        s_maxage = re.compile(r"s-maxage=\d+")
+        assert s_maxage.sub("", head["Cache-Control"]) == s_maxage.sub("", get["Cache-Control"])
+    assert answers == wanted
+    # The views outside the page tree answer GET and HEAD only.
+    only_read = ["/search/?q=bank", "/search/live/?q=bank", "/authors/ama-mensah/"]
+    only_read += ["/tags/interest-rates/", f"/organisations/{jobs.acme.slug}/", "/robots.txt"]
+    only_read += ["/feeds/rss/", "/sitemap.xml", f"/sitemaps/articles-{month}.xml"]
+    assert {path: client.post(path).status_code for path in only_read} == dict.fromkeys(
+        only_read, 405
+    )

@@ -376,8 +376,53 @@ def test_sitemaps_come_page_by_page_and_bad_pages_are_404(client, paper, monkeyp
     assert client.head("/sitemap.xml").status_code == 200
     assert client.post("/sitemap.xml").status_code == 405
     assert client.post("/feeds/rss/").status_code == 405
-    # A month with no articles is an empty (but well-formed) sitemap, not an error.
-    assert locations(etree.fromstring(get(client, "/sitemaps/articles-1999-01.xml").content)) == []
+
+
+def first_of_month(months_ago):
+    """Noon on the first of the month `months_ago` months before this one, in the site's zone."""
+    now = timezone.localtime()
+    index = now.year * 12 + now.month - 1 - months_ago
+    return now.replace(
+        year=index // 12, month=index % 12 + 1, day=1, hour=12, minute=0, second=0, microsecond=0
+    )
+
+
+def month_path(moment):
+    return f"/sitemaps/articles-{moment:%Y-%m}.xml"
+
+
+def test_a_month_sitemap_is_there_only_for_a_month_with_articles(client, paper):
+    newest = paper.article(date=first_of_month(2))
+    oldest = paper.article(date=first_of_month(4))
+    paper.article(date=timezone.now() + timedelta(days=40))  # not published before its date
+    for moment, article in [(first_of_month(2), newest), (first_of_month(4), oldest)]:
+        document = valid_xml(get(client, month_path(moment)), URLSET)
+        assert locations(document) == [article.full_url]
+    empty = {
+        "before the first article": month_path(first_of_month(5)),
+        "between two months with articles": month_path(first_of_month(3)),
+        "after the newest article": month_path(first_of_month(1)),
+        "this month": month_path(first_of_month(0)),
+        "a month with only a future-dated article": month_path(first_of_month(-1)),
+        "the last month there is": "/sitemaps/articles-9999-12.xml",
+        "the first month there is": "/sitemaps/articles-0001-01.xml",
+        "month 00": "/sitemaps/articles-2025-00.xml",
+        "month 13": "/sitemaps/articles-2025-13.xml",
+        "month 99": "/sitemaps/articles-2025-99.xml",
+        "year 0000": "/sitemaps/articles-0000-01.xml",
+    }
+    answers = {name: client.get(path).status_code for name, path in empty.items()}
+    assert answers == dict.fromkeys(empty, 404)
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "America/Los_Angeles"])
+def test_the_first_and_last_months_are_404_in_any_time_zone(client, paper, settings, zone):
+    """East of Greenwich year 1 begins before UTC can say; west of it 9999 ends after."""
+    settings.TIME_ZONE = zone
+    paper.article(date=first_of_month(2))
+    get(client, month_path(first_of_month(2)))
+    for path in ["/sitemaps/articles-0001-01.xml", "/sitemaps/articles-9999-12.xml"]:
+        get(client, path, status=404)
 
 
 def test_sitemaps_cost_a_fixed_number_of_queries(

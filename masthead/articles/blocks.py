@@ -2,6 +2,8 @@ from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from masthead.caching.store import record
+
 PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul", "superscript", "subscript"]
 
 
@@ -44,6 +46,16 @@ class ReadAlsoBlock(blocks.StructBlock):
         icon = "link"
         label = "Read also"
         template = "blocks/read_also_block.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        # The chosen page came with the body, so its date costs no query; an article not yet
+        # published, or dated in the future, would be a link to a 404.
+        article = value.get("article")
+        if article is not None:
+            record(f"page:{article.pk}")  # linked from the moment it is published
+        context["linked"] = article if article is not None and article.is_published else None
+        return context
 
 
 class ArticleBodyBlock(blocks.StreamBlock):

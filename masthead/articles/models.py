@@ -147,6 +147,11 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
     class Meta:
         verbose_name = "article"
 
+    @property
+    def is_published(self):
+        """The rule of `ArticlePage.objects.published()` for an article already in hand."""
+        return self.live and self.date <= timezone.now()
+
     def serve(self, request, *args, **kwargs):
         if self.date > timezone.now():
             raise Http404

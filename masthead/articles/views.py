@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from masthead.articles.models import ArticlePage, attach_sections
@@ -6,6 +7,7 @@ from masthead.caching.store import record
 from masthead.core.pagination import paginate
 
 
+@require_safe
 def tag_page(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     record(f"tag:{tag.pk}", f"tagged:{tag.pk}")

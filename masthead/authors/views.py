@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from masthead.articles.models import ArticlePage, attach_sections
 from masthead.authors.models import Author
@@ -6,6 +7,7 @@ from masthead.caching.store import record
 from masthead.core.pagination import paginate
 
 
+@require_safe
 def author_page(request, slug):
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
     record(f"author:{author.pk}", f"byline:{author.pk}")

@@ -116,7 +116,7 @@ class PageCacheMiddleware:
         )
         for header, value in page["headers"].items():
             response[header] = value
-        if request.method == "HEAD" and conditional is None:
+        if conditional is None:
             response["Content-Length"] = str(len(content))
         response["ETag"] = etag
         response["Last-Modified"] = http_date(started)

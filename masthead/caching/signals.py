@@ -6,10 +6,10 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from taggit.models import Tag
 from wagtail.contrib.settings.models import BaseSiteSetting
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Revision, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from masthead.caching.scheduling import purge_when_public
+from masthead.caching.scheduling import publish_scheduled_pages, purge_when_public, run_at
 from masthead.caching.store import purge_on_commit
 
 
@@ -41,6 +41,14 @@ def purge_changed_page(sender, instance, **kwargs):
     keys = page_change_keys(instance)
     purge_on_commit(*keys)
     purge_when_public(instance.specific_deferred, keys)
+    if instance.live:
+        run_at(instance.expire_at, publish_scheduled_pages)
+
+
+@receiver(post_save, sender=Revision)
+def publish_at_its_time(sender, instance, **kwargs):
+    """A revision approved to go live later is published by the worker at that time."""
+    run_at(instance.approved_go_live_at, publish_scheduled_pages)
 
 
 @receiver(post_page_move)

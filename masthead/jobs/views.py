@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
 from django.utils.text import slugify
+from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
 from masthead.caching.store import record
@@ -217,6 +218,7 @@ def notify_moderators(board, listing):
     )
 
 
+@require_safe
 def organisation_page(request, slug):
     organisation = get_object_or_404(Organisation.objects.select_related("logo"), slug=slug)
     record(f"org:{organisation.pk}")

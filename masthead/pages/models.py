@@ -127,7 +127,7 @@ class FormPage(models.Model):
         else:
             form = self.form_class()
         context = self.get_context(request, *args, **kwargs)
-        context.update(form=form, sent=request.method == "GET" and request.GET.get("sent") == "1")
+        context.update(form=form, sent=request.method != "POST" and request.GET.get("sent") == "1")
         response = TemplateResponse(request, self.get_template(request), context, status=status)
         if status == 429:
             response["Retry-After"] = str(seconds)

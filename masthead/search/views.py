@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 from wagtail.models import Site
 
@@ -99,13 +99,13 @@ def other_matches(search_text, sections):
     }
 
 
-@require_GET
 def record_search(request):
     """Results can show any article, listing or section, and tags, authors and organisations."""
     site = Site.find_for_request(request)
     record("tags", "authors", "orgs", "articles", f"children:{site.root_page_id if site else 0}")
 
 
+@require_safe
 def search(request):
     record_search(request)
     search_text = parse(request.GET.get("q", ""))
@@ -138,7 +138,7 @@ def search(request):
     return response
 
 
-@require_GET
+@require_safe
 def live_search(request):
     """Up to five articles as options for the header's listbox; an empty answer means none."""
     limited, seconds = over_limit(request, "search-live", settings.SEARCH_LIVE_RATE)

@@ -177,6 +177,8 @@ class SectionPage(ViewRestrictionsFromCache, SocialFields, MenuFields, Page):
             .for_cards(),
         )
         articles.object_list = attach_sections(articles.object_list)
+        # Lists, not querysets: the template tests them ({% if subsections %}) before it
+        # loops over them.
         subsections = list(SectionPage.objects.child_of(self).live().in_menu())
         breadcrumbs = list(self.get_ancestors().filter(depth__gt=2))
         record(

@@ -5,9 +5,8 @@ Every sitemap is a Django `Sitemap` over a `values()` queryset, so that one page
 slice of rows, whatever the size of the site; the index counts rows per month in one query.
 """
 
-import calendar
 import operator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import reduce
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -69,21 +68,40 @@ class SiteSitemap(Sitemap):
         return urls
 
 
+def in_utc(moment):
+    """`moment` in UTC, or None where UTC cannot hold it (the first hours of year 1 east of
+    Greenwich, the last of year 9999 west of it): then the range has no bound on that side."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def month_bounds(year, month):
+    """The first instant of the month in the site's zone and that of the next month, in UTC;
+    None for a bound that `datetime` cannot hold (9999-12 has no next month). ValueError for a
+    month that is not one (month 0 or 13, year 0)."""
+    zone = timezone.get_current_timezone()
+    start = datetime(year, month, 1, tzinfo=zone)
+    try:
+        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    except ValueError:
+        end = None
+    return in_utc(start), end and in_utc(end)
+
+
 class ArticleMonthSitemap(SiteSitemap):
     def __init__(self, here, year, month):
         super().__init__(here)
-        zone = timezone.get_current_timezone()
-        self.start = datetime(year, month, 1, tzinfo=zone)
-        days = calendar.monthrange(year, month)[1]
-        self.end = self.start + timedelta(days=days)
+        self.start, self.end = month_bounds(year, month)
 
     def items(self):
-        return (
-            self.here.articles()
-            .filter(date__gte=self.start, date__lt=self.end)
-            .order_by("date", "pk")
-            .values(*ARTICLE_FIELDS)
-        )
+        articles = self.here.articles()
+        if self.start:
+            articles = articles.filter(date__gte=self.start)
+        if self.end:
+            articles = articles.filter(date__lt=self.end)
+        return articles.order_by("date", "pk").values(*ARTICLE_FIELDS)
 
 
 class NewsSitemap(SiteSitemap):

@@ -1,5 +1,4 @@
 import math
-from datetime import datetime
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
@@ -72,12 +71,14 @@ def sitemap_index(request):
     return xml_response(request, "syndication/sitemap_index.xml", {"sitemaps": sitemaps})
 
 
-def urlset(request, sitemap, template="syndication/sitemap.xml", **context):
+def urlset(request, sitemap, template="syndication/sitemap.xml", allow_empty=True, **context):
     record(f"children:{sitemap.here.root.pk}", "tags", "authors", "orgs")
     try:
         urls = sitemap.get_urls(page=page_number(request))
     except (EmptyPage, PageNotAnInteger) as error:
         raise Http404("No such page of this sitemap.") from error
+    if not urls and not allow_empty:
+        raise Http404("Nothing in this sitemap.")
     for url in urls:
         url["lastmod"] = w3c(url["lastmod"])
         if "date" in url["item"]:
@@ -87,12 +88,12 @@ def urlset(request, sitemap, template="syndication/sitemap.xml", **context):
 
 @require_safe
 def sitemap_articles(request, year, month):
-    here = SiteContext(request)
     try:
-        datetime(int(year), int(month), 1)
+        sitemap = ArticleMonthSitemap(SiteContext(request), int(year), int(month))
     except ValueError as error:
         raise Http404("No such month.") from error
-    return urlset(request, ArticleMonthSitemap(here, int(year), int(month)))
+    # Only months with articles are listed in the index; any other month is not a sitemap.
+    return urlset(request, sitemap, allow_empty=False)
 
 
 @require_safe
