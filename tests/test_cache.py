@@ -372,6 +372,16 @@ def test_no_page_is_ever_stale_after_random_changes(client, paper):
         tag.name = f"{tag.name.split(' ')[0]} {rng.randrange(100)}"
         tag.save()
 
+    def rename_section():
+        section = SectionPage.objects.get(pk=rng.choice(sections).pk)
+        section.title = f"{section.title.split(' (')[0]} ({rng.randrange(100)})"
+        section.save_revision().publish()
+
+    def edit_settings():
+        site_settings = SiteSettings.for_site(paper.home.get_site())
+        site_settings.tagline = f"Tagline {rng.randrange(100)}"
+        site_settings.save()
+
     def top_stories():
         page = TopStoriesPage.objects.get(pk=paper.top_stories.pk)
         page.stories = [TopStory(article=article) for article in rng.sample(live_articles(), 3)]
@@ -379,6 +389,7 @@ def test_no_page_is_ever_stale_after_random_changes(client, paper):
 
     events = [edit_headline] * 6 + [publish_new] * 4 + [unpublish_or_republish] * 3
     events += [move, delete, retag, retag, redate, redate, rename_author, rename_tag, top_stories]
+    events += [rename_section, edit_settings]
     for url in urls():
         get(client, url)
     for step in range(200):
