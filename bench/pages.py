@@ -16,7 +16,10 @@ What it does, all on 127.0.0.1 and in a fresh temporary data folder (MASTHEAD_DA
    corpus build time and the memory (RSS) of gunicorn's processes after the load;
 6. stops gunicorn and removes the data folder (and the PostgreSQL database), on Ctrl-C too.
 
-No page cache is involved: every request renders its page.
+Masthead's full-page cache is off (PAGE_CACHE=0): every request renders its page. The data
+caches of masthead.caching.store.cached() (chrome, site and settings, rendered parts of pages)
+stay on, as in production: each gunicorn worker fills its own, since the local memory cache is
+one process's.
 
 Usage:  .venv/bin/python bench/pages.py [options]     (or `make bench`)
 
@@ -225,6 +228,7 @@ def main():
     (workdir / "data").mkdir()
     port = free_port()
     env = production_env(workdir / "data", port)
+    env["PAGE_CACHE"] = "0"
     database = PostgresDatabase(env["DATABASE_URL"]) if env.get("DATABASE_URL") else None
     server = Server(env, port, args.workers, workdir / "gunicorn.log")
     load_before = os.getloadavg()[0]

@@ -373,6 +373,16 @@ def test_no_page_is_ever_stale_after_random_changes(client, paper):
         tag.name = f"{tag.name.split(' ')[0]} {rng.randrange(100)}"
         tag.save()
 
+    def rename_section():
+        section = SectionPage.objects.get(pk=rng.choice(sections).pk)
+        section.title = f"{section.title.split(' (')[0]} ({rng.randrange(100)})"
+        section.save_revision().publish()
+
+    def edit_settings():
+        site_settings = SiteSettings.for_site(paper.home.get_site())
+        site_settings.tagline = f"Tagline {rng.randrange(100)}"
+        site_settings.save()
+
     def top_stories():
         page = TopStoriesPage.objects.get(pk=paper.top_stories.pk)
         page.stories = [TopStory(article=article) for article in rng.sample(live_articles(), 3)]
@@ -380,6 +390,7 @@ def test_no_page_is_ever_stale_after_random_changes(client, paper):
 
     events = [edit_headline] * 6 + [publish_new] * 4 + [unpublish_or_republish] * 3
     events += [move, delete, retag, retag, redate, redate, rename_author, rename_tag, top_stories]
+    events += [rename_section, edit_settings]
     for url in urls():
         get(client, url)
     for step in range(200):
@@ -404,6 +415,9 @@ def run_worker():
     )
 
 
+# Committed, as the worker sees the database: it closes a connection left inside a transaction.
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_purges_a_future_article_into_the_lists_at_its_time(
     client, paper, story, worker_backend
 ):
@@ -421,6 +435,9 @@ def test_the_worker_purges_a_future_article_into_the_lists_at_its_time(
     assert set(purges.values_list("status", flat=True)) == {"SUCCESSFUL"}
 
 
+# Committed, as the worker sees the database: it closes a connection left inside a transaction.
+@pytest.mark.live
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_worker_publishes_a_scheduled_page_and_expires_it_without_cron(
     client, paper, story, worker_backend
 ):

@@ -9,15 +9,15 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.images import get_image_model
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from masthead.articles.blocks import ArticleBodyBlock
 from masthead.authors.models import Author
+from masthead.caching.parts import rendered_part
 from masthead.caching.store import record
-from masthead.core.models import SocialFields
+from masthead.core.models import SocialFields, ViewRestrictionsFromCache
 from masthead.navigation.models import MenuFields
 
 # How many paragraphs come before the inline block of related articles.
@@ -47,12 +47,16 @@ class ArticlePageQuerySet(PageQuerySet):
 
     def for_cards(self):
         """What a list of article cards shows, fetched in a fixed number of queries."""
-        return self.defer_streamfields().prefetch_related(
-            Prefetch("lead_image", queryset=get_image_model().objects.prefetch_renditions()),
-            Prefetch(
-                "article_authors",
-                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
-            ),
+        return (
+            self.defer_streamfields()
+            .select_related("lead_image")
+            .prefetch_related(
+                "lead_image__renditions",
+                Prefetch(
+                    "article_authors",
+                    queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+                ),
+            )
         )
 
 
@@ -96,7 +100,7 @@ class ArticleAuthor(Orderable):
         unique_together = [("page", "author")]
 
 
-class ArticlePage(SocialFields, Page):
+class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
     standfirst = models.TextField(
         blank=True, max_length=600, help_text="One or two sentences under the headline."
     )
@@ -260,36 +264,49 @@ class ArticlePage(SocialFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["tags"] = tags = list(self.tags.order_by("name"))
-        context["authors"] = [
+        context["content"] = rendered_part(
+            request, f"article:{self.pk}", "articles/article_content.html", self.content_context
+        )
+        return context
+
+    def content_context(self):
+        """What the article shows below the chrome: byline, body, tags, related, previous/next."""
+        tags = list(self.tags.order_by("name"))
+        authors = [
             link.author
             for link in self.article_authors.select_related("author__photo").order_by("sort_order")
         ]
         related = self.related_articles(tags, 9 if self.show_inline_related else 6)
-        if self.show_inline_related:
-            context["inline_related"], context["related"] = related[:3], related[3:]
-        else:
-            context["inline_related"], context["related"] = [], related
-        context["body_before_related"], context["body_after_related"] = (
-            self.body_with_inline_related()
-        )
-        context["previous_article"] = self.previous_article()
-        context["next_article"] = self.next_article()
-        context["section"] = section = self.get_parent()
+        inline_related = related[:3] if self.show_inline_related else []
+        body_before_related, body_after_related = self.body_with_inline_related()
+        previous_article, next_article = self.previous_article(), self.next_article()
+        section = self.get_parent()
         record(
+            f"url:{self.pk}",
             f"page:{section.pk}",
             *(f"tag:{tag.pk}" for tag in tags),
-            *(f"author:{author.pk}" for author in context["authors"]),
+            *(f"author:{author.pk}" for author in authors),
             *(
                 f"page:{neighbour.pk}"
-                for neighbour in (context["previous_article"], context["next_article"])
+                for neighbour in (previous_article, next_article)
                 if neighbour is not None
             ),
         )
-        return context
+        return {
+            "page": self,
+            "tags": tags,
+            "authors": authors,
+            "inline_related": inline_related,
+            "related": related[len(inline_related) :],
+            "body_before_related": body_before_related,
+            "body_after_related": body_after_related,
+            "previous_article": previous_article,
+            "next_article": next_article,
+            "section": section,
+        }
 
 
-class TopStoriesPage(MenuFields, Page):
+class TopStoriesPage(ViewRestrictionsFromCache, MenuFields, Page):
     """The stories editors put first, in their order: on the home page and at its own address."""
 
     intro = models.TextField(blank=True, max_length=600)
@@ -321,8 +338,14 @@ class TopStoriesPage(MenuFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["stories"] = self.public_stories()
+        context["content"] = rendered_part(
+            request, f"top-stories:{self.pk}", "articles/top_stories.html", self.content_context
+        )
         return context
+
+    def content_context(self):
+        record(f"url:{self.pk}")
+        return {"page": self, "stories": self.public_stories()}
 
 
 class TopStory(Orderable):

@@ -1,11 +1,12 @@
 """What purges what: a page published, unpublished, moved or deleted, and any model that says
-which keys its changes purge (a `cache_purge_keys()` method), tags, sites and site settings."""
+which keys its changes purge (a `cache_purge_keys()` method), tags, sites and site settings,
+and view restrictions."""
 
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from taggit.models import Tag
 from wagtail.contrib.settings.models import BaseSiteSetting
-from wagtail.models import Page, Revision, Site
+from wagtail.models import Page, PageViewRestriction, Revision, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from masthead.caching.scheduling import publish_scheduled_pages, purge_when_public, run_at
@@ -77,6 +78,8 @@ def purge_changed_content(sender, instance, created=False, **kwargs):
         purge_on_commit(f"tag:{instance.pk}", f"tagged:{instance.pk}", "tags")
     elif isinstance(instance, (Site, BaseSiteSetting)):
         purge_on_commit("settings")
+    elif isinstance(instance, PageViewRestriction):
+        purge_on_commit("restrictions")
     else:
         keys = getattr(instance, "cache_purge_keys", None)
         if keys is not None:

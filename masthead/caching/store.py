@@ -5,7 +5,8 @@ Keys name content: `page:<id>` a page shown anywhere (its title, link, picture),
 page's own document, `children:<id>` lists of what is published below a page, `tagged:<id>` and
 `byline:<id>` lists of a tag's and an author's articles, `tags:<id>+<id>` and `section:<path>`
 related lists (articles/models.py), `tag:<id>`, `author:<id>`, `org:<id>`, `articles` (any
-article), `tags`, `authors`, `orgs` (all of them), `menu`, `settings`.
+article), `tags`, `authors`, `orgs` (all of them), `menu`, `settings` (sites and their
+settings), `restrictions` (pages' view restrictions).
 
 A purge stores the time of the purge against each key. A cached value is good while every one of
 its keys was last purged before the value started being built: so a page that was being rendered

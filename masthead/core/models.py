@@ -2,8 +2,30 @@ from django.db import models
 from django.utils.html import strip_tags
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import PageViewRestriction
 
+from masthead.caching.store import cached, record
 from masthead.core.panels import SocialCardPanel
+
+
+def restricted_paths():
+    """The tree paths of the pages with a view restriction (login, password, groups)."""
+
+    def build():
+        record("restrictions")
+        return list(PageViewRestriction.objects.values_list("page__path", flat=True))
+
+    return cached("restricted-paths", build)
+
+
+class ViewRestrictionsFromCache:
+    """Wagtail checks a page's view restrictions on every view, in two queries; below no
+    restricted page there are none to find."""
+
+    def get_view_restrictions(self):
+        if not self.alias_of_id and not any(map(self.path.startswith, restricted_paths())):
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
 
 class SocialFields(models.Model):

@@ -20,7 +20,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from masthead.caching.store import record
-from masthead.core.models import SocialFields
+from masthead.core.models import SocialFields, ViewRestrictionsFromCache
 from masthead.navigation.models import MenuFields
 
 CLOSING_SOON_DAYS = 7
@@ -94,18 +94,18 @@ class ListingQuerySet(PageQuerySet):
         return listings
 
     def for_cards(self):
-        return self.select_related("organisation").prefetch_related(
-            models.Prefetch(
-                "organisation__logo",
-                queryset=get_image_model().objects.prefetch_renditions("max-160x80"),
-            )
+        renditions = (
+            get_image_model().get_rendition_model().objects.filter(filter_spec="max-160x80")
+        )
+        return self.select_related("organisation__logo").prefetch_related(
+            models.Prefetch("organisation__logo__renditions", queryset=renditions)
         )
 
 
 ListingManager = PageManager.from_queryset(ListingQuerySet)
 
 
-class Listing(SocialFields, Page):
+class Listing(ViewRestrictionsFromCache, SocialFields, Page):
     """What vacancies and scholarships share: who offers it, until when, and how to apply."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -323,7 +323,7 @@ class Scholarship(Listing):
         return self.country
 
 
-class Board(RoutablePageMixin, SocialFields, MenuFields, Page):
+class Board(ViewRestrictionsFromCache, RoutablePageMixin, SocialFields, MenuFields, Page):
     """The list of open vacancies or scholarships, with filters, a search box and a form for
     organisations to submit a listing."""
 

@@ -30,22 +30,26 @@ NEWEST = ("-first_published_at", "-pk")
 CLOSING = ("closing_date", "-first_published_at", "-pk")
 
 
-def distinct_values(listings, field):
-    values = listings.exclude(**{field: ""}).order_by(field).values_list(field, flat=True)
-    return [(value, value) for value in dict.fromkeys(values)]
+def distinct_values(listings, *fields):
+    """The choices of each field: the values the listings have, sorted, in one query."""
+    rows = listings.order_by().values_list(*fields).distinct()
+    found = [sorted({row[n] for row in rows} - {""}) for n in range(len(fields))]
+    return [[(value, value) for value in values] for values in found]
 
 
 def filter_choices(board, listings):
     if isinstance(board, ScholarshipBoard):
+        fields, countries = distinct_values(listings, "field_of_study", "country")
         return {
             "level": ("Level", Scholarship.LEVELS),
-            "field": ("Field of study", distinct_values(listings, "field_of_study")),
-            "country": ("Country", distinct_values(listings, "country")),
+            "field": ("Field of study", fields),
+            "country": ("Country", countries),
         }
+    (locations,) = distinct_values(listings, "location")
     return {
         "type": ("Type", Vacancy.EMPLOYMENT_TYPES),
         "workplace": ("Workplace", Vacancy.WORKPLACES),
-        "location": ("Location", distinct_values(listings, "location")),
+        "location": ("Location", locations),
     }
 
 

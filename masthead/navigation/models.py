@@ -7,6 +7,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable, Page
 
+from masthead.core.models import ViewRestrictionsFromCache
+
 
 class MenuFields(models.Model):
     """What editors can set on a page for the main menu, beside Wagtail's 'Show in menus'.
@@ -34,7 +36,7 @@ class MenuFields(models.Model):
         abstract = True
 
 
-class LinkPage(MenuFields, Page):  # noqa: DJ008 (Page gives __str__)
+class LinkPage(ViewRestrictionsFromCache, MenuFields, Page):  # noqa: DJ008 (Page gives __str__)
     """A menu item that leads elsewhere: another site or any address of this one."""
 
     link_url = models.URLField("address", max_length=500)

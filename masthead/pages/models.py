@@ -16,7 +16,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from masthead.articles.blocks import ImageBlock, QuoteBlock
-from masthead.core.models import SocialFields
+from masthead.core.models import SocialFields, ViewRestrictionsFromCache
 from masthead.core.ratelimit import over_limit
 from masthead.pages.tasks import email_to_recipients
 
@@ -33,7 +33,7 @@ class StandardPageBodyBlock(blocks.StreamBlock):
     quote = QuoteBlock()
 
 
-class StandardPage(SocialFields, Page):
+class StandardPage(ViewRestrictionsFromCache, SocialFields, Page):
     """An editable page such as About, Advertise, Privacy Policy or Contact."""
 
     intro = models.TextField(blank=True, max_length=600)

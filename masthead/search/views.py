@@ -41,10 +41,19 @@ def page_number(raw, num_pages):
     return number, None
 
 
+# The body's blocks of text; the others would look up their pictures and pages, article by article.
+SNIPPET_BLOCKS = ("paragraph", "subheading", "quote")
+
+
 def body_text(article):
-    """The standfirst and the body as plain text, for the snippet."""
-    field = ArticlePage._meta.get_field("body")
-    return " ".join([article.standfirst, *field.get_searchable_content(article.body)])
+    """The standfirst and the body's text as plain text, for the snippet."""
+    stream_block = ArticlePage._meta.get_field("body").stream_block
+    text = [article.standfirst]
+    for item in article.body.raw_data:
+        if item["type"] in SNIPPET_BLOCKS:
+            block = stream_block.child_blocks[item["type"]]
+            text += block.get_searchable_content(block.to_python(item["value"]))
+    return " ".join(text)
 
 
 def results_page(request, search_text, filters):

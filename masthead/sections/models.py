@@ -6,8 +6,9 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
 from masthead.articles.models import ArticlePage, TopStoriesPage, attach_sections, cards
+from masthead.caching.parts import rendered_part
 from masthead.caching.store import record
-from masthead.core.models import SocialFields
+from masthead.core.models import SocialFields, ViewRestrictionsFromCache
 from masthead.core.pagination import paginate
 from masthead.navigation.models import MenuFields
 
@@ -15,7 +16,7 @@ HOME_LATEST_COUNT = 8
 HOME_SECTION_COUNT = 4
 
 
-class HomePage(SocialFields, Page):
+class HomePage(ViewRestrictionsFromCache, SocialFields, Page):
     intro = models.TextField(blank=True, max_length=600, help_text="Shown to search engines.")
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -99,7 +100,14 @@ class HomePage(SocialFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        record(f"children:{self.pk}")
+        context["content"] = rendered_part(
+            request, f"home:{self.pk}", "sections/front_page.html", self.content_context
+        )
+        return context
+
+    def content_context(self):
+        """The front page: the lead and top stories, the latest news and a block per section."""
+        record(f"url:{self.pk}", f"children:{self.pk}")
         top_stories_page = TopStoriesPage.objects.child_of(self).live().first()
         if top_stories_page:
             record(f"page:{top_stories_page.pk}")
@@ -111,17 +119,16 @@ class HomePage(SocialFields, Page):
             .order_by("-date", "-pk")[:HOME_LATEST_COUNT]
         )
         shown += [article.pk for article in latest]
-        context.update(
-            top_stories_page=top_stories_page,
-            lead_story=stories[0] if stories else (latest.pop(0) if latest else None),
-            top_stories=stories[1:],
-            latest=latest,
-            section_blocks=self.section_blocks(shown),
-        )
-        return context
+        return {
+            "top_stories_page": top_stories_page,
+            "lead_story": stories[0] if stories else (latest.pop(0) if latest else None),
+            "top_stories": stories[1:],
+            "latest": latest,
+            "section_blocks": self.section_blocks(shown),
+        }
 
 
-class SectionPage(SocialFields, MenuFields, Page):
+class SectionPage(ViewRestrictionsFromCache, SocialFields, MenuFields, Page):
     """A section of the paper; lists its own and its subsections' articles, newest first."""
 
     intro = models.TextField(blank=True, max_length=600)
@@ -151,21 +158,37 @@ class SectionPage(SocialFields, MenuFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        page = paginate(
+        number = request.GET.get("page", "1")
+        context["content"] = rendered_part(
+            request,
+            f"section:{self.pk}:{number}",
+            "sections/section.html",
+            lambda: self.content_context(request),
+        )
+        context["page_number"] = int(number)  # a number that is no page is a 404 by now
+        return context
+
+    def content_context(self, request):
+        articles = paginate(
             request,
             ArticlePage.objects.published()
             .descendant_of(self)
             .order_by("-date", "-pk")
             .for_cards(),
         )
-        page.object_list = attach_sections(page.object_list)
+        articles.object_list = attach_sections(articles.object_list)
         # Lists, not querysets: the template tests them ({% if subsections %}) before it
-        # loops over them, and the structured data reads the breadcrumbs too.
+        # loops over them.
         subsections = list(SectionPage.objects.child_of(self).live().in_menu())
         breadcrumbs = list(self.get_ancestors().filter(depth__gt=2))
         record(
+            f"url:{self.pk}",
             f"children:{self.pk}",
             *(f"page:{section.pk}" for section in subsections + breadcrumbs),
         )
-        context.update(articles=page, subsections=subsections, breadcrumbs=breadcrumbs)
-        return context
+        return {
+            "page": self,
+            "articles": articles,
+            "subsections": subsections,
+            "breadcrumbs": breadcrumbs,
+        }

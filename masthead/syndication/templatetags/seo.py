@@ -1,19 +1,23 @@
 """`{% seo_head %}`: canonical address, feeds, Open Graph, Twitter card and JSON-LD for <head>.
 
-It reads what the page's own view already put in the context (the page, its authors, tags and
-section; an author; a tag) and adds a fixed handful of queries, whatever the page lists."""
+A page's head is built once from the page (its ancestors, and an article's authors, tags and
+section) and kept by `cached()` until one of them changes; an author's or a tag's head comes from
+what its view put in the context."""
 
 from django import template
 from django.http import Http404
+from django.template.loader import render_to_string
 from django.urls import reverse
 from taggit.models import Tag
 from wagtail.models import Page
 
 from masthead.articles.models import ArticlePage
 from masthead.authors.models import Author
+from masthead.caching.middleware import next_midnight
+from masthead.caching.store import cached, expire_at, record
 from masthead.core.models import SiteSettings, SocialFields
 from masthead.core.panels import SHARE_RENDITION
-from masthead.jobs.models import Board, Vacancy
+from masthead.jobs.models import Board, Listing, Vacancy
 from masthead.sections.models import HomePage, SectionPage
 from masthead.syndication import structured_data as sd
 from masthead.syndication.scopes import SiteContext
@@ -21,11 +25,15 @@ from masthead.syndication.scopes import SiteContext
 register = template.Library()
 
 
-def paginated(url, context):
-    """The canonical address of page N of a listing keeps its ?page=N; page 1 has none."""
+def listing_number(context):
+    """The number of the page of a listing shown, 1 for anything else."""
     listing = context.get("articles")
-    number = getattr(listing, "number", 1)
-    return f"{url}?page={number}" if number and number > 1 else url
+    return getattr(listing, "number", None) or context.get("page_number") or 1
+
+
+def paginated(url, number):
+    """The canonical address of page N of a listing keeps its ?page=N; page 1 has none."""
+    return f"{url}?page={number}" if number > 1 else url
 
 
 def share_tags(title, description, image, url, og_type, here, handle):
@@ -56,9 +64,9 @@ def share_tags(title, description, image, url, og_type, here, handle):
     return og, twitter
 
 
-def page_head(context, page, here, site_settings):
-    request = context["request"]
-    canonical = paginated(page.get_full_url(request), context)
+def page_head(request, page, number, here, site_settings):
+    record(f"url:{page.pk}")
+    canonical = paginated(page.get_full_url(request), number)
     if isinstance(page, SocialFields):
         title, description, image = page.share_title, page.share_description, page.share_image
     else:
@@ -75,11 +83,9 @@ def page_head(context, page, here, site_settings):
     if isinstance(page, HomePage) or page.pk == here.root.pk:
         head["json_ld"] = [{"@context": "https://schema.org", **publisher}, sd.website(here)]
     else:
-        # A section's view has already fetched its ancestors below the home page.
-        ancestors = context.get("breadcrumbs")
-        if ancestors is None:
-            ancestors = page.get_ancestors().filter(depth__gt=here.root.depth)
-            ancestors = ancestors.only("title", "url_path")
+        ancestors = page.get_ancestors().filter(depth__gt=here.root.depth)
+        ancestors = list(ancestors.only("title", "url_path"))
+        record(*(f"page:{ancestor.pk}" for ancestor in ancestors))
         trail = [
             ("Home", here.root_url + "/"),
             *((a.title, here.url_for_path(a.url_path)) for a in ancestors),
@@ -87,12 +93,18 @@ def page_head(context, page, here, site_settings):
         ]
         head["json_ld"].append(sd.breadcrumbs(trail))
 
+    if isinstance(page, Listing):
+        record(f"org:{page.organisation_id}")
+        expire_at(next_midnight())  # whether it is open, and so has a JobPosting
     if isinstance(page, ArticlePage):
-        authors = context.get("authors")
-        if authors is None:
-            authors = page.authors
-        tags = context.get("tags") or []
-        section = context.get("section")
+        authors = [link.author for link in page.article_authors.select_related("author")]
+        tags = list(page.tags.order_by("name"))
+        section = page.get_parent()
+        record(
+            f"page:{section.pk}",
+            *(f"author:{author.pk}" for author in authors),
+            *(f"tag:{tag.pk}" for tag in tags),
+        )
         og += [
             ("article:published_time", page.date.isoformat()),
             (
@@ -119,7 +131,7 @@ def page_head(context, page, here, site_settings):
 
 
 def author_head(context, author, here, site_settings):
-    url = paginated(here.absolute(author.get_absolute_url()), context)
+    url = paginated(here.absolute(author.get_absolute_url()), listing_number(context))
     image_url = None
     if author.photo:
         image_url = here.absolute(author.photo.get_rendition("fill-240x240-c100").url)
@@ -140,7 +152,9 @@ def author_head(context, author, here, site_settings):
 
 
 def tag_head(context, tag, here, site_settings):
-    url = paginated(here.absolute(reverse("tag", kwargs={"slug": tag.slug})), context)
+    url = paginated(
+        here.absolute(reverse("tag", kwargs={"slug": tag.slug})), listing_number(context)
+    )
     og, twitter = share_tags(
         tag.name,
         f"Articles tagged {tag.name}.",
@@ -160,26 +174,35 @@ def tag_head(context, tag, here, site_settings):
     }
 
 
-@register.inclusion_tag("syndication/head.html", takes_context=True)
+def render_head(head):
+    head["json_ld"] = [sd.json_ld(data) for data in head.get("json_ld", [])]
+    return render_to_string("syndication/head.html", head)
+
+
+@register.simple_tag(takes_context=True)
 def seo_head(context):
     request = context.get("request")
     if request is None:
-        return {}
+        return ""
     try:
         here = SiteContext(request)
     except Http404:
-        return {}
+        return ""
     site_settings = SiteSettings.for_request(request)
     page = context.get("page")
     author = context.get("author")
     tag = context.get("tag")
     if isinstance(page, Page):
-        head = page_head(context, page, here, site_settings)
-    elif isinstance(author, Author):
-        head = author_head(context, author, here, site_settings)
-    elif isinstance(tag, Tag):
-        head = tag_head(context, tag, here, site_settings)
-    else:  # error pages and anything else: only the site's feeds
-        head = {"feeds": sd.feed_links(here.name, "feed")}
-    head["json_ld"] = [sd.json_ld(data) for data in head.get("json_ld", [])]
-    return head
+        number = listing_number(context)
+
+        def build():
+            return render_head(page_head(request, page, number, here, site_settings))
+
+        if getattr(request, "is_preview", False):
+            return build()
+        return cached(f"seo-head:{here.site.pk}:{page.pk}:{number}", build)
+    if isinstance(author, Author):
+        return render_head(author_head(context, author, here, site_settings))
+    if isinstance(tag, Tag):
+        return render_head(tag_head(context, tag, here, site_settings))
+    return render_head({"feeds": sd.feed_links(here.name, "feed")})  # error pages and the rest
