@@ -432,7 +432,18 @@ def load_group(port, files, args, workdir):
 
 # What each reader counts: responses, the non-2xx, connection errors, X-Cache HITs, responses
 # with an X-Cache header, stale pages, and responses and HITs in the second half of the run.
-READER_COUNTS = ("requests", "non2xx", "errors", "hits", "tagged", "stale", "half", "half_hits")
+READER_COUNTS = (
+    "requests",
+    "non2xx",
+    "errors",
+    "hits",
+    "tagged",
+    "stale",
+    "half",
+    "half_hits",
+    "repeats",
+    "repeat_hits",
+)
 
 
 def zipf_table(n, s=ZIPF_S):
@@ -462,6 +473,7 @@ class Newsroom:
         self.events = []
         self.readers = []  # one dict of counts per reader thread
         self.checker_stale = 0
+        self.asked = set()  # paths some reader has asked for since the stack started
         self.lock = threading.Lock()
 
     def watch(self, path, body, sent, received):
@@ -496,6 +508,11 @@ class Newsroom:
                     time.sleep(0.05)
                     continue
                 received = time.monotonic()
+                # A page asked for before can only miss because a purge (or its expiry) threw
+                # it out: the hit ratio over those says how exactly purges aim.
+                with self.lock:
+                    repeat = path in self.asked
+                    self.asked.add(path)
                 if received < begin:  # warming the caches up, not counted
                     continue
                 counts["requests"] += 1
@@ -508,6 +525,8 @@ class Newsroom:
                     counts["tagged"] += 1
                     hit = cache.split(",")[0].strip().upper().startswith("HIT")
                 counts["hits"] += hit
+                counts["repeats"] += repeat
+                counts["repeat_hits"] += hit and repeat
                 if received >= middle:
                     counts["half"] += 1
                     counts["half_hits"] += hit
@@ -704,6 +723,12 @@ def print_simulation(s, stack, args, corpus):
             f"{percent(s['hits'], s['requests'])} (second half {half})",
             "> 95%",
             ratio > TARGET_HIT_RATIO,
+        )
+        row(
+            "  over pages asked for before",
+            f"{percent(s['repeat_hits'], s['repeats'])} of {s['repeats']:,} responses",
+            "",
+            None,
         )
         if s["tagged"] < s["requests"]:
             row("  responses without X-Cache", f"{s['requests'] - s['tagged']:,}", "", None)

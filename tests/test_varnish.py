@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.http import HttpResponse
@@ -206,8 +207,10 @@ class QuietHandler(WSGIRequestHandler):
 def varnish():
     """Varnish before Django's own server, this module as the URLconf. Each request runs in
     a thread of its own, with no database connection: these views need none. Masthead's page
-    cache is off, so that Varnish meets these views' answers as they are."""
-    with override_settings(ROOT_URLCONF=__name__, PAGE_CACHE=False):
+    cache is off, so that Varnish meets these views' answers as they are, and so is the
+    middleware that finds the request's site in the database."""
+    middleware = [name for name in settings.MIDDLEWARE if "CurrentSiteMiddleware" not in name]
+    with override_settings(ROOT_URLCONF=__name__, PAGE_CACHE=False, MIDDLEWARE=middleware):
         server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
         server.set_app(WSGIHandler())
         thread = threading.Thread(target=server.serve_forever, daemon=True)
