@@ -141,8 +141,12 @@ def test_a_front_cache_gets_includes_and_keys(client, story):
     assert fragment["xkey"].split() == sorted({"articles", f"page:{story.pk}"})
 
 
-def test_an_unknown_fragment_is_404(client, paper):
+def test_an_unknown_fragment_is_404_and_fragments_answer_get_and_head_only(client, paper):
     assert client.get("/_fragments/nothing-here/").status_code == 404
+    assert client.get("/_fragments/%3Cscript%3E/").status_code == 404
+    assert client.get("/_fragments/" + "x" * 5000 + "/").status_code == 404
+    assert client.post("/_fragments/recent-news/").status_code == 405
+    assert client.head("/_fragments/recent-news/").status_code == 200
 
 
 # Purging exactly what changed
