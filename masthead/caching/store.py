@@ -53,6 +53,12 @@ def backend():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
+def purge_times():
+    """Shared by every process of the site: a purge made in one reaches what all the others keep
+    (settings.py: Redis, or files on this machine beside local memory)."""
+    return caches[settings.PAGE_CACHE_PURGES_ALIAS]
+
+
 def record(*keys):
     """The response being built shows the content these keys name."""
     shown = _shown.get()
@@ -91,13 +97,13 @@ def is_fresh(keys, started, expires=None):
         return False
     if not keys:
         return True
-    purged = backend().get_many([PURGED + key for key in keys])
+    purged = purge_times().get_many([PURGED + key for key in keys])
     return len(purged) == len(keys) and all(moment < started for moment in purged.values())
 
 
 def remember_keys(keys):
     """Give each key a purge time if it has none, so that a later eviction reads as a purge."""
-    store = backend()
+    store = purge_times()
     known = store.get_many([PURGED + key for key in keys])
     for key in keys:
         if PURGED + key not in known:
@@ -153,7 +159,7 @@ def purge(*keys):
     if not keys:
         return
     now = time.time()
-    backend().set_many({PURGED + key: now for key in keys}, timeout=None)
+    purge_times().set_many({PURGED + key: now for key in keys}, timeout=None)
     purge_front_caches(keys)
 
 
