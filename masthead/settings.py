@@ -85,9 +85,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before the page cache: what a page shows of its site, the page records itself.
-    "masthead.core.middleware.CurrentSiteMiddleware",
     "masthead.caching.middleware.PageCacheMiddleware",
+    # After the page cache: a cached page is served without looking its site up, and a page
+    # being built records the site and settings it shows.
+    "masthead.core.middleware.CurrentSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

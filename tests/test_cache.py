@@ -140,7 +140,8 @@ def test_a_front_cache_gets_includes_and_keys(client, story):
     assert "Recent news" in reader.content.decode()
     fragment = get(client, "/_fragments/recent-news/", HTTP_SURROGATE_CAPABILITY="x=ESI/1.0")
     assert "Harbour reopens" in fragment.content.decode()
-    assert fragment["xkey"].split() == sorted({"articles", f"page:{story.pk}"})
+    # the site it belongs to, and the articles it lists
+    assert fragment["xkey"].split() == sorted({"articles", f"page:{story.pk}", "settings"})
 
 
 def test_an_unknown_fragment_is_404_and_fragments_answer_get_and_head_only(client, paper):
