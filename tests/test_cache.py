@@ -128,7 +128,7 @@ def test_the_page_cache_can_be_switched_off(client, story, settings):
     assert state(client, story.url) == "MISS"
 
 
-def test_a_front_cache_gets_includes_and_keys(client, story):
+def test_a_front_cache_gets_includes_and_keys(client, paper, story):
     response = get(client, story.url, HTTP_SURROGATE_CAPABILITY='varnish="ESI/1.0"')
     body = response.content.decode()
     assert '<esi:include src="/_fragments/recent-news/"/>' in body
@@ -140,8 +140,10 @@ def test_a_front_cache_gets_includes_and_keys(client, story):
     assert "Recent news" in reader.content.decode()
     fragment = get(client, "/_fragments/recent-news/", HTTP_SURROGATE_CAPABILITY="x=ESI/1.0")
     assert "Harbour reopens" in fragment.content.decode()
-    # the site it belongs to, and the articles it lists
-    assert fragment["xkey"].split() == sorted({"articles", f"page:{story.pk}", "settings"})
+    # the articles it lists, and the site it belongs to (its settings and root page)
+    assert fragment["xkey"].split() == sorted(
+        {"articles", f"page:{story.pk}", "settings", f"page:{paper.home.pk}"}
+    )
 
 
 def test_an_unknown_fragment_is_404_and_fragments_answer_get_and_head_only(client, paper):
