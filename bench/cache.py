@@ -26,8 +26,8 @@ What it does, in one run, all on 127.0.0.1 and in a fresh temporary data folder:
    Masthead's own cache), restarted with empty caches: reader threads over keep-alive
    connections request the home page and 10,000 articles (the corpus is extended to that many
    when smaller) with a Zipf popularity (s = 1.1; the home page is the most read, then the
-   articles in a random order); after a crawl that asks for every one of those pages once
-   (skipped with --cold-start) and a warm-up of reading alone (20 s, not counted), for the
+   articles in a random order); after, with --crawl, a crawl that asks for every one of those pages
+   once, and a warm-up of reading alone (20 s, not counted), for the
    measured time a publisher process (Django set up with the same
    environment, so its signal handlers purge the caches) edits an article (a new headline with
    a unique token; the article picked by the same popularity) or publishes a new one (in a
@@ -68,10 +68,12 @@ Usage:  .venv/bin/python bench/cache.py [options]     (or `make bench-cache`)
                            extended to that many when smaller)
   --simulation-warmup S    seconds the readers read, not counted, before the measured time
                            and the first publish (default 20)
-  --cold-start             start the simulation with empty caches; by default every page
-                           (the home page and all the articles read) is asked for once first,
-                           by 4 connections, so that misses come from purges and not from
-                           pages nobody had asked for yet (a cache that has run a while)
+  --crawl                  before the simulation, ask for every page it reads once (the home
+                           page and all the articles), by 4 connections, so that misses come
+                           from purges and not from pages nobody had asked for yet, as in a
+                           cache that has run a while; it renders every article once, which
+                           takes several minutes at 10,000 (by default the simulation starts
+                           from empty caches)
   --readers R              concurrent reader threads in the simulation (default 16)
   --seed S                 seed of the samples, the readers and the publisher (default 1)
 """
@@ -645,7 +647,7 @@ class Newsroom:
 
     def run(self):
         self.crawl_seconds = self.crawl_failed = None
-        if not self.args.cold_start:
+        if self.args.crawl:
             self.crawl()
         duration = self.args.simulation_duration
         begin = time.monotonic() + self.args.simulation_warmup  # readers only, until then
@@ -761,10 +763,10 @@ def print_simulation(s, stack, args, corpus):
         print(
             f"Before it, every page was asked for once ({s['crawl_seconds']:.0f} s, "
             f"{s['crawl_failed']} failed): the caches had been running a while "
-            "(--cold-start skips this)"
+            "(--crawl)"
         )
     else:
-        print("From a cold start: the caches were empty when the readers started")
+        print("From a cold start: the caches were empty when the readers started (see --crawl)")
     print()
     header = f"{'figure':<34} {'measured':<34} {'target':<8} {'':<4}"
     print(header)
