@@ -840,7 +840,9 @@ def parse_args():
     parser.add_argument(
         "--simulation-warmup", type=int, help="seconds of reading before measuring (20)"
     )
-    parser.add_argument("--cold-start", action="store_true", help="no crawl before the simulation")
+    parser.add_argument(
+        "--crawl", action="store_true", help="ask for every page once before the simulation"
+    )
     parser.add_argument("--readers", type=int, default=16, help="reader threads")
     parser.add_argument("--seed", type=int, default=1, help="seed of samples and readers")
     parser.add_argument("--django-helper", action="store_true", help=argparse.SUPPRESS)
