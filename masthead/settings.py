@@ -173,6 +173,11 @@ TASKS = {
     else {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
 
+# Django's backend, which refuses every login while the account or the address is locked out.
+AUTHENTICATION_BACKENDS = ["masthead.core.logins.ThrottledModelBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "masthead.core.logins.ThrottledLoginForm"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "masthead.core.logins.ThrottledPasswordResetForm"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -261,12 +266,20 @@ else:
     WAGTAILSEARCH_BACKENDS = {
         "default": {"BACKEND": "masthead.search.backend", "SEARCH_CONFIG": "english"}
     }
-# Live search answers this many requests per client in this many seconds, then 429.
+# Every rate limit of the site (masthead.core.ratelimit.LIMITS; the README's table): "N/S" is
+# N in S seconds per client address, "N/S/key" per account or e-mail address typed.
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "5/300/key,20/300/ip")
+PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "3/3600/key,10/3600/ip")
+PAGE_PASSWORD_RATE = os.environ.get("PAGE_PASSWORD_RATE", "10/300")
 SEARCH_LIVE_RATE = os.environ.get("SEARCH_LIVE_RATE", "30/10")
-# The contact and advertise forms take this many messages per client in this many seconds.
 CONTACT_RATE = os.environ.get("CONTACT_RATE", "5/600")
-# Listings submitted through the public form of the jobs board, per client; and their logos.
 JOBS_SUBMIT_RATE = os.environ.get("JOBS_SUBMIT_RATE", "5/3600")
+# The client address every limit counts by (allauth's): REMOTE_ADDR, or, behind proxies, the
+# address the last TRUSTED_PROXY_COUNT of them appended to X-Forwarded-For, or the header a CDN
+# sets (TRUSTED_CLIENT_IP_HEADER, such as CF-Connecting-IP). README, "Behind a proxy".
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
+# The largest logo a job submission may carry.
 JOBS_LOGO_MAX_BYTES = 2 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 # Varnish in front (README, "Front cache (Varnish)"): purged by URL on publish by Wagtail's
