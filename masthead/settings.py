@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body too large is refused before anything reads it.
+    "masthead.core.errors.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache: what a page shows of its site, the page records itself.
@@ -240,12 +243,35 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 
+# Request sizes: a form's fields (files apart) and their number, then every request's body,
+# refused from its Content-Length before it is read (masthead.core.middleware), 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", 25 * 1024 * 1024))
+
+# Errors: to the console, e-mailed to ADMINS ("Name <address>, ..." or addresses) by Django's
+# AdminEmailHandler (its default logging, when DEBUG is off), and to Sentry when SENTRY_DSN is
+# set and sentry-sdk is installed.
+ADMINS = [parseaddr(item) for item in env_list("ADMINS")]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Masthead] "
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+if os.environ.get("SENTRY_DSN"):
+    try:
+        import sentry_sdk
+    except ImportError:
+        sentry_sdk = None
+    if sentry_sdk is not None:
+        sentry_sdk.init(
+            dsn=os.environ["SENTRY_DSN"],
+            environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+            send_default_pii=False,
+        )
 
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "The Masthead Times")
 WAGTAILADMIN_BASE_URL = SITE_URL
