@@ -44,6 +44,7 @@ if not SECRET_KEY:
 if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+CSRF_FAILURE_VIEW = "masthead.core.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "masthead.core",

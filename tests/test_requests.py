@@ -149,6 +149,15 @@ def test_a_content_length_that_is_not_a_number_is_400(client, site):
     assert response.status_code == 400
 
 
+def test_a_form_without_its_csrf_cookie_gets_the_sites_403(site):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/contact/", {"name": "Ama"})
+    assert response.status_code == 403
+    assert "Your form could not be sent" in response.content.decode()
+    assert ContactMessage.objects.count() == 0
+
+
 # ------------------------------------------------------------------ 500
 
 
@@ -213,5 +222,6 @@ def test_the_error_pages_stand_alone():
         ("413.html", "What you sent is too large"),
         ("429.html", "Too many attempts"),
         ("500.html", "Something went wrong on our side"),
+        ("403_csrf.html", "Your form could not be sent"),
     ]:
         assert says in loader.render_to_string(name)

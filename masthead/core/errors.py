@@ -1,6 +1,7 @@
 """The site's own answers to requests it cannot take: 400 (bad request, unknown host, too many
-fields), 413 (too large) and 429. Their templates stand alone: no database, no site settings,
-so that they still answer when the database does not."""
+fields), 403 (a form without its CSRF cookie), 413 (too large) and 429. Their templates stand
+alone, with no database and no site settings, so that they still answer when the database does
+not."""
 
 from functools import wraps
 
@@ -26,6 +27,12 @@ def bad_request(request, exception=None):
     if isinstance(exception, RequestDataTooBig):
         return too_large()
     return error_page("400.html", 400)
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF_FAILURE_VIEW, from its template alone (Django's own runs the context
+    processors, which ask the database)."""
+    return error_page("403_csrf.html", 403)
 
 
 def too_large():
