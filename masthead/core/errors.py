@@ -39,7 +39,7 @@ def too_large():
     return error_page("413.html", 413)
 
 
-def too_many_requests(seconds):
+def too_many_attempts(seconds):
     return error_page("429.html", 429, **{"Retry-After": str(seconds)})
 
 
@@ -52,7 +52,7 @@ def page_password(view):
         if request.method == "POST":
             wait = ratelimit.limited(request, "page_password")
             if wait:
-                return too_many_requests(wait)
+                return too_many_attempts(wait)
         return view(request, *args, **kwargs)
 
     return throttled
