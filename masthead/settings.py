@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,6 +44,7 @@ if not SECRET_KEY:
 if not ALLOWED_HOSTS:
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+CSRF_FAILURE_VIEW = "masthead.core.errors.csrf_failure"
 
 INSTALLED_APPS = [
     "masthead.core",
@@ -83,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body too large is refused before anything reads it.
+    "masthead.core.errors.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "masthead.caching.middleware.PageCacheMiddleware",
@@ -180,6 +184,11 @@ TASKS = {
     else {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
 
+# Django's backend, which refuses every login while the account or the address is locked out.
+AUTHENTICATION_BACKENDS = ["masthead.core.logins.ThrottledModelBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "masthead.core.logins.ThrottledLoginForm"
+WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "masthead.core.logins.ThrottledPasswordResetForm"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -242,12 +251,35 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]
 
+# Request sizes: a form's fields (files apart) and their number, then every request's body,
+# refused from its Content-Length before it is read (masthead.core.middleware), 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+REQUEST_MAX_BYTES = int(os.environ.get("REQUEST_MAX_BYTES", 25 * 1024 * 1024))
+
+# Errors: to the console, e-mailed to ADMINS ("Name <address>, ..." or addresses) by Django's
+# AdminEmailHandler (its default logging, when DEBUG is off), and to Sentry when SENTRY_DSN is
+# set and sentry-sdk is installed.
+ADMINS = [parseaddr(item) for item in env_list("ADMINS")]
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Masthead] "
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+if os.environ.get("SENTRY_DSN"):
+    try:
+        import sentry_sdk
+    except ImportError:
+        sentry_sdk = None
+    if sentry_sdk is not None:
+        sentry_sdk.init(
+            dsn=os.environ["SENTRY_DSN"],
+            environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+            send_default_pii=False,
+        )
 
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "The Masthead Times")
 WAGTAILADMIN_BASE_URL = SITE_URL
@@ -268,12 +300,20 @@ else:
     WAGTAILSEARCH_BACKENDS = {
         "default": {"BACKEND": "masthead.search.backend", "SEARCH_CONFIG": "english"}
     }
-# Live search answers this many requests per client in this many seconds, then 429.
+# Every rate limit of the site (masthead.core.ratelimit.LIMITS; the README's table): "N/S" is
+# N in S seconds per client address, "N/S/key" per account or e-mail address typed.
+LOGIN_RATE = os.environ.get("LOGIN_RATE", "5/300/key,20/300/ip")
+PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "3/3600/key,10/3600/ip")
+PAGE_PASSWORD_RATE = os.environ.get("PAGE_PASSWORD_RATE", "10/300")
 SEARCH_LIVE_RATE = os.environ.get("SEARCH_LIVE_RATE", "30/10")
-# The contact and advertise forms take this many messages per client in this many seconds.
 CONTACT_RATE = os.environ.get("CONTACT_RATE", "5/600")
-# Listings submitted through the public form of the jobs board, per client; and their logos.
 JOBS_SUBMIT_RATE = os.environ.get("JOBS_SUBMIT_RATE", "5/3600")
+# The client address every limit counts by (allauth's): REMOTE_ADDR, or, behind proxies, the
+# address the last TRUSTED_PROXY_COUNT of them appended to X-Forwarded-For, or the header a CDN
+# sets (TRUSTED_CLIENT_IP_HEADER, such as CF-Connecting-IP). README, "Behind a proxy".
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
+# The largest logo a job submission may carry.
 JOBS_LOGO_MAX_BYTES = 2 * 1024 * 1024
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 # Varnish in front (README, "Front cache (Varnish)"): purged by URL on publish by Wagtail's

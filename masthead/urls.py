@@ -2,16 +2,26 @@ from django.conf import settings
 from django.urls import include, path, re_path
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
+from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.articles.views import tag_page
 from masthead.authors.views import author_page
 from masthead.caching.fragments import fragment_view
+from masthead.core.errors import page_password
 from masthead.search import views as search_views
+
+handler400 = "masthead.core.errors.bad_request"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Before Wagtail's own: the password of a private page is throttled like a login.
+    path(
+        "_util/authenticate_with_password/<int:page_view_restriction_id>/<int:page_id>/",
+        page_password(wagtail_views.authenticate_with_password),
+        name="wagtailcore_authenticate_with_password",
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("_fragments/<slug:name>/", fragment_view, name="fragment"),
     path("authors/<str:slug>/", author_page, name="author"),

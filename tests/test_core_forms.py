@@ -1,11 +1,11 @@
-"""What every public form shares: no markup, a honeypot, a per-client rate limit, and e-mail."""
+"""What every public form shares: plain text that reads as it says, public web addresses, a
+honeypot, and e-mail."""
 
 import pytest
 from django import forms
-from django.test import RequestFactory
+from django.core.exceptions import ValidationError
 
-from masthead.core.forms import PublicForm
-from masthead.core.ratelimit import over_limit
+from masthead.core.forms import PublicForm, public_web_address, validate_phone
 from masthead.core.tasks import send_email
 
 
@@ -15,18 +15,37 @@ class NoteForm(PublicForm):
 
 
 @pytest.mark.parametrize(
-    "hostile",
-    ["<script>alert(1)</script>", "Hi </p>", "<img src=x onerror=alert(1)>", "<!-- x -->"],
+    "text",
+    ["a<b", "Use the <Enter> key", "email me at <tess@example.org>", "<script>x</script>"],
 )
-def test_markup_is_refused_next_to_the_field(hostile):
-    form = NoteForm(data={"name": "Ama", "message": hostile})
+def test_angle_brackets_are_plain_text(text):
+    form = NoteForm(data={"name": "Ama", "message": text})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["message"] == text
+
+
+@pytest.mark.parametrize(
+    ("field", "hostile", "says"),
+    [
+        ("name", "\u202eEVIL", "direction"),
+        ("message", "Hello \u2067world", "direction"),
+        ("name", "Ama\r\nBcc: x@example.org", "one line"),
+        ("name", "Ama\u2028Bcc", "one line"),
+        ("name", "Ama\tReader", "one line"),
+        ("message", "Ding \x07", "control characters"),
+        ("message", "Null \x00", "Null characters"),
+    ],
+)
+def test_hidden_characters_are_refused_next_to_the_field(field, hostile, says):
+    data = {"name": "Ama", "message": "Hello", field: hostile}
+    form = NoteForm(data=data)
     assert not form.is_valid()
-    assert "plain text" in form.errors["message"][0]
-    assert form["message"].value() == hostile  # what was typed is kept
+    assert says in " ".join(form.errors[field])
+    assert form[field].value() == hostile  # what was typed is kept
 
 
-def test_comparisons_and_arrows_are_plain_text():
-    form = NoteForm(data={"name": "Ama", "message": "3 < 4, a -> b and x<5"})
+def test_line_breaks_and_tabs_are_fine_in_a_message():
+    form = NoteForm(data={"name": "Ama", "message": "Dear desk,\r\n\r\n\tThanks."})
     assert form.is_valid(), form.errors
 
 
@@ -41,13 +60,58 @@ def test_the_honeypot_marks_robots():
     assert not NoteForm(data={"name": "Ama", "message": "Hello", "homepage": ""}).is_spam
 
 
-def test_rate_limit_counts_per_client_and_scope():
-    factory = RequestFactory()
-    first = factory.get("/", REMOTE_ADDR="192.0.2.1")
-    second = factory.get("/", REMOTE_ADDR="192.0.2.2")
-    assert [over_limit(first, "test", "2/60")[0] for _ in range(3)] == [False, False, True]
-    assert over_limit(second, "test", "2/60") == (False, 60)
-    assert over_limit(first, "other", "2/60") == (False, 60)
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:22/",
+        "http://127.1/",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://10.1.2.3/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "http://[fd00::1]/",
+        "http://localhost/",
+        "http://printer.local/",
+        "http://intranet/",
+        "https://example.org:22/",
+        "https://example.org:99999/",
+        "ftp://example.org/",
+        "javascript:alert(1)",
+        "//example.org/",
+    ],
+)
+def test_web_addresses_must_be_public(url):
+    with pytest.raises(ValidationError):
+        public_web_address(url)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.org/jobs", "http://jobs.example.co.uk:80/a?b=c", "https://8.8.8.8/"]
+)
+def test_public_web_addresses_pass(url):
+    public_web_address(url)
+
+
+@pytest.mark.parametrize(
+    ("phone", "ok"),
+    [
+        ("+233 20 123 4567", True),
+        ("(020) 7946-0958", True),
+        ("1" * 15, True),
+        ("1" * 16, False),
+        ("1" * 40, False),
+        ("12345", False),
+        ("call me", False),
+        ("+1 (555) 010-9999 ext", False),
+    ],
+)
+def test_phone_numbers(phone, ok):
+    if ok:
+        validate_phone(phone)
+    else:
+        with pytest.raises(ValidationError):
+            validate_phone(phone)
 
 
 def test_send_email_goes_through_smtp(smtp_server):

@@ -24,6 +24,7 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from masthead.caching.frontend import VarnishBackend
+from masthead.core import ratelimit
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / "deploy" / "varnish" / "run"
@@ -98,6 +99,16 @@ def form_page(request):
     return HttpResponse(f"<p>{request.method} #{next(_served)}</p>")
 
 
+@csrf_exempt
+def client_page(request):
+    """Who the rate limits would count this request against, behind one trusted proxy."""
+    with override_settings(ALLAUTH_TRUSTED_PROXY_COUNT=1):
+        found = ratelimit.client_address(request)
+    response = HttpResponse(f"{found}|{request.headers.get('X-Forwarded-For', '')}")
+    response["Cache-Control"] = "private"
+    return response
+
+
 def robots(request):
     return HttpResponse("User-agent: *\n", content_type="text/plain")
 
@@ -106,6 +117,7 @@ def robots(request):
 urlpatterns = [
     path("robots.txt", robots),
     path("_varnish/page/<slug:name>/", contract_page),
+    path("_varnish/client/", client_page),
     path("_varnish/private/", private_page),
     path("_varnish/cookie/", cookie_page),
     path("_varnish/plain/", plain_page),
@@ -271,6 +283,18 @@ def test_a_public_response_is_a_miss_then_a_hit_and_readers_never_see_its_keys(v
     status, _, headers, body = varnish.request("HEAD", "/_varnish/page/headfirst/")
     assert (status, headers["X-Cache"], body) == (200, "MISS", "")
     assert varnish.get("/_varnish/page/headfirst/")[0] == "HIT"
+
+
+def test_varnish_appends_the_readers_address_to_x_forwarded_for(varnish):
+    """What TRUSTED_PROXY_COUNT=1 relies on: Varnish appends the address it was reached from,
+    after anything the reader wrote into the header, so the last entry is the true one."""
+    status, _, _, body = varnish.request("GET", "/_varnish/client/")
+    assert (status, body) == (200, "127.0.0.1|127.0.0.1")
+    forged = {"X-Forwarded-For": "6.6.6.6"}
+    status, _, _, body = varnish.request("GET", "/_varnish/client/", forged)
+    assert (status, body) == (200, "127.0.0.1|6.6.6.6, 127.0.0.1")
+    status, _, _, body = varnish.request("POST", "/_varnish/client/", forged)
+    assert (status, body) == (200, "127.0.0.1|6.6.6.6, 127.0.0.1")
 
 
 def test_readers_cookies_are_dropped_before_the_lookup(varnish):

@@ -25,6 +25,11 @@ acl purgers {
 }
 
 sub vcl_recv {
+    # X-Forwarded-For: varnishd has already appended client.ip (the address this request
+    # came from) after whatever the client sent, for every method, before vcl_recv. The site
+    # believes only as many entries from the right as TRUSTED_PROXY_COUNT says (1 with
+    # Varnish alone, 2 with a TLS proxy in front that appends too), so nothing here may set,
+    # unset or rewrite that header (tests/test_varnish.py checks what arrives).
     if (req.method == "PURGE") {
         if (client.ip !~ purgers) {
             return (synth(403, "Forbidden"));

@@ -57,6 +57,8 @@ class ListingSubmission(PublicForm):
     """What every submitted listing gives: who offers it, until when, how to apply, and who is
     submitting it (told of the editors' decision, never shown)."""
 
+    rate_limit = "jobs_submit"
+
     organisation_name = forms.CharField(max_length=200)
     organisation_website = forms.URLField(required=False, max_length=500, assume_scheme="https")
     logo = forms.ImageField(

@@ -20,6 +20,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from masthead.caching.store import record
+from masthead.core.methods import accepts_posts
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
 from masthead.navigation.models import MenuFields
 
@@ -359,6 +360,7 @@ class Board(ViewRestrictionsFromCache, RoutablePageMixin, SocialFields, MenuFiel
         return board_listing(request, self)
 
     @path("submit/")
+    @accepts_posts
     def submit_view(self, request):
         from masthead.jobs.views import submit_listing
 

@@ -5,15 +5,14 @@ from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.html import escape
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 from wagtail.models import Page
 
 from masthead.caching.store import record
+from masthead.core.forms import Submission, form_response, take_submission
 from masthead.core.pagination import paginate
-from masthead.core.ratelimit import over_limit
 from masthead.core.tasks import send_email
 from masthead.images.models import NewsImage
 from masthead.jobs.forms import BoardFilters, ScholarshipSubmission, VacancySubmission
@@ -179,32 +178,37 @@ def create_submission(board, data):
 
 def submit_listing(request, board):
     form_class = ScholarshipSubmission if board.listing_model is Scholarship else VacancySubmission
-    context = {"sent": request.GET.get("sent") == "1"}
-    status, seconds = 200, 0
-    if request.method == "POST":
-        form = form_class(request.POST, request.FILES)
-        if form.is_spam:  # robots are told it went; nothing is kept or sent
-            return HttpResponseRedirect(board.url + "submit/?sent=1")
-        if form.is_valid():
-            # Only submissions that would be kept count: correcting a form costs nothing.
-            limited, seconds = over_limit(request, "jobs-submit", settings.JOBS_SUBMIT_RATE)
-            if not limited:
-                notify_moderators(board, create_submission(board, form.cleaned_data))
-                return HttpResponseRedirect(board.url + "submit/?sent=1")
-            context["wait_minutes"] = max(1, seconds // 60)
-            status = 429
-        else:
-            status = 400
-    else:
+    too_big = request.method == "POST" and oversized(request)
+    if too_big:
         form = form_class()
-    context["form"] = form
+        submission = Submission(status=413)
+    else:
+        form = form_class(*((request.POST, request.FILES) if request.method == "POST" else ()))
+        submission = take_submission(request, form, lambda form: keep_submission(board, form))
+    if submission.sent:
+        return HttpResponseRedirect(board.url + "submit/?sent=1")
+    context = {
+        "sent": request.GET.get("sent") == "1",
+        "form": form,
+        "too_big": too_big,
+        "logo_max_mb": settings.JOBS_LOGO_MAX_BYTES // 1024 // 1024,
+    }
     response = board.render(request, template="jobs/submit.html", context_overrides=context)
-    response.status_code = status
-    if status == 429:
-        response["Retry-After"] = str(seconds)
-    # The form carries a CSRF token tied to the reader's cookie: never serve it from a cache.
-    add_never_cache_headers(response)
-    return response
+    return form_response(response, submission)
+
+
+def keep_submission(board, form):
+    notify_moderators(board, create_submission(board, form.cleaned_data))
+
+
+def oversized(request):
+    """Whether the posted form is larger than a logo and the text can be, told by its
+    Content-Length before any of it is read: a 60 MB file is refused without being received."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.JOBS_LOGO_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
 def notify_moderators(board, listing):

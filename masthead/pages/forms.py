@@ -3,11 +3,13 @@
 from django import forms
 from django.utils import timezone
 
-from masthead.core.forms import PublicModelForm
+from masthead.core.forms import PublicModelForm, validate_phone
 from masthead.pages.models import AdvertisingEnquiry, ContactMessage
 
 
 class ContactForm(PublicModelForm):
+    rate_limit = "contact"
+
     class Meta:
         model = ContactMessage
         fields = ["name", "email", "subject", "message"]
@@ -21,6 +23,7 @@ class ContactForm(PublicModelForm):
 
 
 class AdvertisingEnquiryForm(PublicModelForm):
+    rate_limit = "contact"  # one allowance for the two forms together
     placements = forms.MultipleChoiceField(
         label="Placements wanted",
         choices=AdvertisingEnquiry.PLACEMENTS,
@@ -66,6 +69,12 @@ class AdvertisingEnquiryForm(PublicModelForm):
         today = timezone.localdate().isoformat()
         for name in ("start_date", "end_date"):
             self.fields[name].widget.attrs["min"] = today
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        if phone:
+            validate_phone(phone)
+        return phone
 
     def clean_date(self, name):
         date = self.cleaned_data.get(name)

@@ -1,14 +1,12 @@
 import re
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, validate_email
 from django.db import models
 from django.shortcuts import redirect
-from django.template.defaultfilters import linebreaks_filter, pluralize
+from django.template.defaultfilters import linebreaks_filter
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -16,8 +14,9 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from masthead.articles.blocks import ImageBlock, QuoteBlock
+from masthead.core.forms import form_response, take_submission
+from masthead.core.methods import FORM_METHODS
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
-from masthead.core.ratelimit import over_limit
 from masthead.pages.tasks import email_to_recipients
 
 
@@ -95,6 +94,7 @@ class FormPage(models.Model):
     form_class = None
     form_heading = ""
     submit_label = "Send"
+    allowed_methods = FORM_METHODS
 
     class Meta:
         abstract = True
@@ -103,37 +103,21 @@ class FormPage(models.Model):
         return email_addresses(self.recipients)
 
     def serve(self, request, *args, **kwargs):
-        status = 200
-        if request.method == "POST":
-            form = self.form_class(request.POST)
-            if form.is_spam:  # robots are told it went; nothing is kept or sent
-                return redirect(self.url + "?sent=1")
-            if form.is_valid():
-                limited, seconds = over_limit(request, "contact", settings.CONTACT_RATE)
-                if not limited:
-                    form.instance.page = self
-                    form.instance.recipients = "\n".join(self.recipient_list())
-                    entry = form.save()
-                    email_to_recipients.enqueue(entry._meta.label, entry.pk)
-                    return redirect(self.url + "?sent=1")
-                minutes = max(1, seconds // 60)
-                form.add_error(
-                    None,
-                    f"You have sent several messages in the last few minutes. Please wait "
-                    f"{minutes} minute{pluralize(minutes)} and send this one again: what you "
-                    f"typed is still here.",
-                )
-                status = 429
-        else:
-            form = self.form_class()
+        form = self.form_class(request.POST if request.method == "POST" else None)
+        submission = take_submission(request, form, self.keep)
+        if submission.sent:
+            return redirect(self.url + "?sent=1")
         context = self.get_context(request, *args, **kwargs)
         context.update(form=form, sent=request.method != "POST" and request.GET.get("sent") == "1")
-        response = TemplateResponse(request, self.get_template(request), context, status=status)
-        if status == 429:
-            response["Retry-After"] = str(seconds)
-        # The form carries a CSRF token tied to the reader's cookie: never serve it from a cache.
-        add_never_cache_headers(response)
-        return response
+        return form_response(
+            TemplateResponse(request, self.get_template(request), context), submission
+        )
+
+    def keep(self, form):
+        form.instance.page = self
+        form.instance.recipients = "\n".join(self.recipient_list())
+        entry = form.save()
+        email_to_recipients.enqueue(entry._meta.label, entry.pk)
 
 
 class ContactPage(FormPage, StandardPage):  # noqa: DJ008 (Page gives the title)
@@ -211,14 +195,15 @@ class ReaderMessage(models.Model):
         raise NotImplementedError
 
     def email_body(self):
-        lines = [f"{label}: {value}" for label, value in self.email_lines() if value]
+        # One line each: a line break in a value must not start a line (a "Bcc:") of its own.
+        lines = [f"{label}: {one_line(value)}" for label, value in self.email_lines() if value]
         if self.message:
             lines += ["", self.message]
         lines += ["", "--"]
         where = f" through {self.page.title} ({self.page.full_url})" if self.page else ""
         lines.append(
             f"Sent{where} on {timezone.localtime(self.created_at):%d %B %Y at %H:%M}. "
-            f"Reply to this e-mail to answer {self.name}."
+            f"Reply to this e-mail to answer {one_line(self.name)}."
         )
         return "\n".join(lines) + "\n"
 

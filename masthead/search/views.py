@@ -1,9 +1,7 @@
 """The results page (/search/) and the live search that drops down from the header box."""
 
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -14,8 +12,8 @@ from wagtail.models import Site
 from masthead.articles.models import ArticlePage, ArticleTag, attach_sections
 from masthead.authors.models import Author
 from masthead.caching.store import record
+from masthead.core import ratelimit
 from masthead.core.pagination import PER_PAGE
-from masthead.core.ratelimit import over_limit
 from masthead.jobs.models import open_listings_matching
 from masthead.search.forms import SearchFilters, narrow, section_choices
 from masthead.search.query import highlighter, mark, parse, snippet
@@ -141,13 +139,9 @@ def search(request):
 @require_safe
 def live_search(request):
     """Up to five articles as options for the header's listbox; an empty answer means none."""
-    limited, seconds = over_limit(request, "search-live", settings.SEARCH_LIVE_RATE)
-    if limited:
-        response = HttpResponse(
-            "Too many searches at once: wait a few seconds.", status=429, content_type="text/plain"
-        )
-        response["Retry-After"] = str(seconds)
-        return response
+    wait = ratelimit.limited(request, "search_live")
+    if wait:
+        return ratelimit.too_many_requests(wait, "Too many searches at once: wait a few seconds.")
     record_search(request)
     search_text = parse(request.GET.get("q", ""))
     articles = []
