@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
     name = "masthead.core"
     label = "core"
+
+    def ready(self):
+        from masthead.core.address import sync_default_site
+
+        # Once per migrate, after every app's migrations: the default site follows SITE_URL.
+        post_migrate.connect(sync_default_site, sender=self, dispatch_uid="masthead-site-url")
