@@ -36,7 +36,7 @@ def address_problem(url):
     return ""
 
 
-def sync_default_site(**kwargs):
+def sync_default_site():
     """Point the default Site at SITE_URL's host and port; returns the site if it changed."""
     from wagtail.models import Site
 
@@ -48,9 +48,14 @@ def sync_default_site(**kwargs):
         return None
     site.hostname, site.port = hostname, port
     site.save(update_fields=["hostname", "port"])
-    if kwargs.get("verbosity", 1) >= 1 and "plan" in kwargs:  # from migrate
-        print(f"  The default site now answers as {site.root_url} (SITE_URL).")
     return site
+
+
+def sync_after_migrate(verbosity=1, **kwargs):
+    """post_migrate: once every app is migrated, the default site follows SITE_URL."""
+    site = sync_default_site()
+    if site is not None and verbosity >= 1:
+        print(f"  The default site now answers as {site.root_url} (SITE_URL).")
 
 
 @checks.register()

@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from masthead.core.address import sync_default_site
+        from masthead.core.address import sync_after_migrate
 
         # Once per migrate, after every app's migrations: the default site follows SITE_URL.
-        post_migrate.connect(sync_default_site, sender=self, dispatch_uid="masthead-site-url")
+        post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="masthead-site-url")
