@@ -26,7 +26,8 @@ What it does, in one run, all on 127.0.0.1 and in a fresh temporary data folder:
    Masthead's own cache), restarted with empty caches: reader threads over keep-alive
    connections request the home page and 10,000 articles (the corpus is extended to that many
    when smaller) with a Zipf popularity (s = 1.1; the home page is the most read, then the
-   articles in a random order); after a warm-up of reading alone (20 s, not counted), for the
+   articles in a random order); after a crawl that asks for every one of those pages once
+   (skipped with --cold-start) and a warm-up of reading alone (20 s, not counted), for the
    measured time a publisher process (Django set up with the same
    environment, so its signal handlers purge the caches) edits an article (a new headline with
    a unique token; the article picked by the same popularity) or publishes a new one (in a
@@ -67,6 +68,10 @@ Usage:  .venv/bin/python bench/cache.py [options]     (or `make bench-cache`)
                            extended to that many when smaller)
   --simulation-warmup S    seconds the readers read, not counted, before the measured time
                            and the first publish (default 20)
+  --cold-start             start the simulation with empty caches; by default every page
+                           (the home page and all the articles read) is asked for once first,
+                           by 4 connections, so that misses come from purges and not from
+                           pages nobody had asked for yet (a cache that has run a while)
   --readers R              concurrent reader threads in the simulation (default 16)
   --seed S                 seed of the samples, the readers and the publisher (default 1)
 """
@@ -138,6 +143,7 @@ VISIBLE_TIMEOUT = 15.0  # the checker gives up on a change after this long
 POLL_INTERVAL = 0.05
 HELPER_TIMEOUT = 60  # for one answer of the Django helper (a publish, a sample)
 READER_TIMEOUT = 30
+CRAWLERS = 4  # connections of the crawl that warms the caches before the simulation
 DRAIN_TIMEOUT = 120
 
 TARGET_HIT_RATIO = 0.95
@@ -597,7 +603,50 @@ class Newsroom:
             checkers.append(checker)
         return checkers
 
+    def crawl(self):
+        """Ask for every page once, as a cache warmer or a search engine's crawler would, so
+        that the simulation measures a cache that has been running for a while: misses come
+        from purges, not from pages nobody asked for yet. Prints its progress."""
+        pending = list(self.paths)
+        done, failed = [0], [0]
+        began = time.monotonic()
+
+        def crawler():
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=READER_TIMEOUT)
+            headers = {"Host": f"127.0.0.1:{self.port}"}
+            while True:
+                with self.lock:
+                    if not pending:
+                        break
+                    path = pending.pop()
+                try:
+                    conn.request("GET", path, headers=headers)
+                    response = conn.getresponse()
+                    response.read()
+                    ok = 200 <= response.status <= 299
+                except (OSError, http.client.HTTPException):
+                    conn.close()
+                    ok = False
+                with self.lock:
+                    self.asked.add(path)
+                    done[0] += 1
+                    failed[0] += not ok
+                    if done[0] % max(1, len(self.paths) // 10) == 0:
+                        log(f"  crawled {done[0]:,} of {len(self.paths):,} pages")
+            conn.close()
+
+        threads = [threading.Thread(target=crawler, daemon=True) for _ in range(CRAWLERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        self.crawl_seconds = time.monotonic() - began
+        self.crawl_failed = failed[0]
+
     def run(self):
+        self.crawl_seconds = self.crawl_failed = None
+        if not self.args.cold_start:
+            self.crawl()
         duration = self.args.simulation_duration
         begin = time.monotonic() + self.args.simulation_warmup  # readers only, until then
         deadline = begin + duration
@@ -636,6 +685,8 @@ class Newsroom:
             "delays": sorted(delays),
             "unseen": unseen,
             "checker_stale": self.checker_stale,
+            "crawl_seconds": self.crawl_seconds,
+            "crawl_failed": self.crawl_failed,
         }
 
 
@@ -706,6 +757,14 @@ def print_simulation(s, stack, args, corpus):
             else ""
         )
     )
+    if s["crawl_seconds"] is not None:
+        print(
+            f"Before it, every page was asked for once ({s['crawl_seconds']:.0f} s, "
+            f"{s['crawl_failed']} failed): the caches had been running a while "
+            "(--cold-start skips this)"
+        )
+    else:
+        print("From a cold start: the caches were empty when the readers started")
     print()
     header = f"{'figure':<34} {'measured':<34} {'target':<8} {'':<4}"
     print(header)
@@ -779,6 +838,7 @@ def parse_args():
     parser.add_argument(
         "--simulation-warmup", type=int, help="seconds of reading before measuring (20)"
     )
+    parser.add_argument("--cold-start", action="store_true", help="no crawl before the simulation")
     parser.add_argument("--readers", type=int, default=16, help="reader threads")
     parser.add_argument("--seed", type=int, default=1, help="seed of samples and readers")
     parser.add_argument("--django-helper", action="store_true", help=argparse.SUPPRESS)

@@ -87,9 +87,10 @@ MIDDLEWARE = [
     # Outside the page cache: cached answers get the browser policy too.
     "masthead.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before the page cache: what a page shows of its site, the page records itself.
-    "masthead.core.middleware.CurrentSiteMiddleware",
     "masthead.caching.middleware.PageCacheMiddleware",
+    # After the page cache: a cached page is served without looking its site up, and a page
+    # being built records the site and settings it shows.
+    "masthead.core.middleware.CurrentSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,26 +139,32 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "masthead",
-        }
+    REDIS_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "masthead",
     }
+    CACHES = {"default": REDIS_CACHE, "purges": REDIS_CACHE}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    # One process's memory: right for `make run`; several workers share a cache only in Redis.
+    # Each process keeps what it built in its own memory. The purge times that say whether it is
+    # still true are files every process of the site on this machine shares (the web server's
+    # workers, the task worker), so a change made in any of them reaches all the others.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": 20000},
-        }
+        },
+        "purges": {
+            "BACKEND": "masthead.caching.backends.PurgeTimesCache",
+            "LOCATION": str(DATA_DIR / "cache" / "purges"),
+        },
     }
 
 # The full-page cache (masthead.caching): anonymous GET and HEAD of public pages.
 PAGE_CACHE = env_bool("PAGE_CACHE", default=True)
 PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_PURGES_ALIAS = "purges"
 PAGE_CACHE_MAX_AGE = int(os.environ.get("PAGE_CACHE_MAX_AGE", 24 * 3600))
 PAGE_CACHE_STALE_WHILE_REVALIDATE = 60
 PAGE_CACHE_STALE_IF_ERROR = 24 * 3600

@@ -10,8 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.conf import settings as django_settings
+from django.core.cache import cache, caches
 from django.core.files.images import ImageFile
+from django.test import override_settings
 from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.models import Page, Site
@@ -27,6 +29,20 @@ from masthead.sections.models import HomePage, SectionPage
 _counter = itertools.count(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def purge_times_dir(tmp_path_factory):
+    """The purge times shared by the site's processes, in a folder of this test process's own
+    (tests run two processes at once). A process started by a test finds them with
+    MASTHEAD_DATA_DIR set to the folder this returns."""
+    data_dir = tmp_path_factory.mktemp("data")
+    if not django_settings.CACHES["purges"]["BACKEND"].endswith("PurgeTimesCache"):
+        yield data_dir  # in Redis (REDIS_URL)
+        return
+    purges = {**django_settings.CACHES["purges"], "LOCATION": str(data_dir / "cache" / "purges")}
+    with override_settings(CACHES={**django_settings.CACHES, "purges": purges}):
+        yield data_dir
+
+
 @pytest.fixture(autouse=True)
 def _static_and_cache(settings):
     settings.STORAGES = {
@@ -34,8 +50,10 @@ def _static_and_cache(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    caches["purges"].clear()
     yield
     cache.clear()
+    caches["purges"].clear()
 
 
 @pytest.fixture(autouse=True)

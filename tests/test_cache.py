@@ -2,6 +2,8 @@
 
 import os
 import random
+import subprocess
+import sys
 import time
 from datetime import timedelta
 
@@ -126,7 +128,7 @@ def test_the_page_cache_can_be_switched_off(client, story, settings):
     assert state(client, story.url) == "MISS"
 
 
-def test_a_front_cache_gets_includes_and_keys(client, story):
+def test_a_front_cache_gets_includes_and_keys(client, paper, story):
     response = get(client, story.url, HTTP_SURROGATE_CAPABILITY='varnish="ESI/1.0"')
     body = response.content.decode()
     assert '<esi:include src="/_fragments/recent-news/"/>' in body
@@ -138,7 +140,10 @@ def test_a_front_cache_gets_includes_and_keys(client, story):
     assert "Recent news" in reader.content.decode()
     fragment = get(client, "/_fragments/recent-news/", HTTP_SURROGATE_CAPABILITY="x=ESI/1.0")
     assert "Harbour reopens" in fragment.content.decode()
-    assert fragment["xkey"].split() == sorted({"articles", f"page:{story.pk}"})
+    # the articles it lists, and the site it belongs to (its settings and root page)
+    assert fragment["xkey"].split() == sorted(
+        {"articles", f"page:{story.pk}", "settings", f"page:{paper.home.pk}"}
+    )
 
 
 def test_an_unknown_fragment_is_404_and_fragments_answer_get_and_head_only(client, paper):
@@ -407,6 +412,40 @@ def test_no_page_is_ever_stale_after_random_changes(client, paper):
             assert cached.content.decode() == fresh(client, url), (step, event.__name__, url)
 
 
+def test_a_change_made_in_another_process_purges_this_ones_pages(client, story, purge_times_dir):
+    """The task worker, a second web worker or a command purges what this process keeps in its
+    own memory: the purge times are shared (files, without Redis)."""
+    for url in (story.url, "/"):
+        assert state(client, url) == "MISS"
+        assert state(client, url) == "HIT"
+    purge_elsewhere = f"from masthead.caching.store import purge; purge('url:{story.pk}')"
+    env = {**os.environ, "MASTHEAD_DATA_DIR": str(purge_times_dir), "REDIS_URL": ""}
+    subprocess.run(
+        [sys.executable, "-m", "masthead", "shell", "-c", purge_elsewhere], env=env, check=True
+    )
+    assert state(client, story.url) == "MISS"
+    assert state(client, story.url) == "HIT"
+    assert state(client, "/") == "HIT"  # the home page does not show the article's own document
+
+
+def test_purge_times_on_files_are_never_written_over_by_add(tmp_path):
+    from masthead.caching.backends import PurgeTimesCache
+
+    times = PurgeTimesCache(str(tmp_path), {})
+    assert times.add("purged:page:1", 0.0, timeout=None) is True
+    times.set("purged:page:1", 1234.5, timeout=None)  # a purge, made meanwhile
+    assert times.add("purged:page:1", 0.0, timeout=None) is False
+    assert times.get("purged:page:1") == 1234.5
+    assert times.add("purged:page:2", 7.0, timeout=1) is True
+    time.sleep(1.1)
+    assert times.add("purged:page:2", 0.0, timeout=None) is True  # the one there had expired
+    assert times.get_many(["purged:page:1", "purged:page:2"]) == {
+        "purged:page:1": 1234.5,
+        "purged:page:2": 0.0,
+    }
+    assert [path.suffix for path in tmp_path.iterdir()] == [".djcache", ".djcache"]  # no temp files
+
+
 @pytest.fixture
 def worker_backend(settings):
     settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -474,7 +513,7 @@ def redis_cache(settings):
         **settings.CACHES,
         "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url},
     }
-    settings.PAGE_CACHE_ALIAS = "pages"
+    settings.PAGE_CACHE_ALIAS = settings.PAGE_CACHE_PURGES_ALIAS = "pages"
     yield url
     redis.Redis.from_url(url).flushdb()
 

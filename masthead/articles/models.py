@@ -227,8 +227,14 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
         public = ArticlePage.objects.published().exclude(pk=self.pk)
         tag_ids = [tag.pk for tag in tags]
         # Grouped over the tag links alone: grouping article rows would drag their bodies along.
+        # The published() rule as joins: a subquery would list every published article first.
         rows = list(
-            ArticleTag.objects.filter(tag_id__in=tag_ids, content_object__in=public)
+            ArticleTag.objects.filter(
+                tag_id__in=tag_ids,
+                content_object__live=True,
+                content_object__date__lte=timezone.now(),
+            )
+            .exclude(content_object_id=self.pk)
             .values("content_object_id", "content_object__date")
             .annotate(shared_tags=Count("id"))
             .order_by("-shared_tags", "-content_object__date", "-content_object_id")[:count]

@@ -53,6 +53,12 @@ def backend():
     return caches[settings.PAGE_CACHE_ALIAS]
 
 
+def purge_times():
+    """Shared by every process of the site: a purge made in one reaches what all the others keep
+    (settings.py: Redis, or files on this machine beside local memory)."""
+    return caches[settings.PAGE_CACHE_PURGES_ALIAS]
+
+
 def record(*keys):
     """The response being built shows the content these keys name."""
     shown = _shown.get()
@@ -91,17 +97,19 @@ def is_fresh(keys, started, expires=None):
         return False
     if not keys:
         return True
-    purged = backend().get_many([PURGED + key for key in keys])
+    purged = purge_times().get_many([PURGED + key for key in keys])
     return len(purged) == len(keys) and all(moment < started for moment in purged.values())
 
 
 def remember_keys(keys):
-    """Give each key a purge time if it has none, so that a later eviction reads as a purge."""
-    store = backend()
+    """The purge time of each key, giving 0.0 to a key that has none, so that a later eviction
+    reads as a purge. A key another process purges meanwhile is left out: it reads as purged."""
+    store = purge_times()
     known = store.get_many([PURGED + key for key in keys])
     for key in keys:
-        if PURGED + key not in known:
-            store.add(PURGED + key, 0.0, timeout=None)  # add: never over a purge made meanwhile
+        if PURGED + key not in known and store.add(PURGED + key, 0.0, timeout=None):
+            known[PURGED + key] = 0.0  # add: never over a purge made meanwhile
+    return known
 
 
 def timeout_for(shown, started):
@@ -133,9 +141,9 @@ def keep(name, value, shown, started):
     timeout = timeout_for(shown, started)
     if timeout <= 0:
         return None
-    remember_keys(shown.keys)
-    if not is_fresh(shown.keys, started):
-        return None
+    purged = remember_keys(shown.keys)
+    if len(purged) < len(shown.keys) or any(moment >= started for moment in purged.values()):
+        return None  # what it shows changed while it was being built
     entry = {
         "value": value,
         "keys": sorted(shown.keys),
@@ -153,7 +161,7 @@ def purge(*keys):
     if not keys:
         return
     now = time.time()
-    backend().set_many({PURGED + key: now for key in keys}, timeout=None)
+    purge_times().set_many({PURGED + key: now for key in keys}, timeout=None)
     purge_front_caches(keys)
 
 
