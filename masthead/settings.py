@@ -88,6 +88,8 @@ MIDDLEWARE = [
     # First: a body too large is refused before anything reads it.
     "masthead.core.errors.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache: cached answers get the browser policy too.
+    "masthead.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "masthead.caching.middleware.PageCacheMiddleware",
     # After the page cache: a cached page is served without looking its site up, and a page
@@ -244,12 +246,55 @@ if HTTPS:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+# Both bind more than this site (every subdomain; browsers' built-in lists, slow to leave), so
+# they are asked for, never implied by an https:// SITE_URL. Preloading needs includeSubDomains.
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS") or SECURE_HSTS_PRELOAD
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 # Wagtail's live preview shows the page in a frame of the admin, on the same origin.
 X_FRAME_OPTIONS = "SAMEORIGIN"
-SILENCED_SYSTEM_CHECKS = ["security.W019"]
+# W019: X_FRAME_OPTIONS above; W005 and W021: HSTS's includeSubDomains and preload, by choice.
+SILENCED_SYSTEM_CHECKS = ["security.W019", "security.W005", "security.W021"]
+
+# The browser policy of every response (masthead.core.security; README, "Security headers"):
+# scripts, styles, fonts and pictures from the site itself, frames only from the players of
+# the embed providers in CSP_FRAME_SRC, no plugins, no <base>, framed by the site alone.
+CSP_FRAME_SRC = env_list(
+    "CSP_FRAME_SRC",
+    "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com,"
+    "https://w.soundcloud.com,https://open.spotify.com",
+)
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "media-src": ["'self'"],
+    "frame-src": CSP_FRAME_SRC or ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+}
+# Wagtail's admin writes inline scripts and styles of its own, and shows previews and
+# uploaded pictures through frames and blob: addresses; still nothing from other origins.
+CONTENT_SECURITY_POLICY_ADMIN_PREFIX = "/admin/"
+CONTENT_SECURITY_POLICY_ADMIN = {
+    **CONTENT_SECURITY_POLICY,
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "frame-src": ["'self'", *CSP_FRAME_SRC],
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+# /.well-known/security.txt: where to report a vulnerability (comma-separated mailto: or
+# https: addresses); by default the ADMINS, or else the sender of the site's e-mails.
+SECURITY_CONTACT = env_list("SECURITY_CONTACT")
 
 # Request sizes: a form's fields (files apart) and their number, then every request's body,
 # refused from its Content-Length before it is read (masthead.core.middleware), 413.
@@ -325,5 +370,9 @@ if VARNISH_URL:
         "varnish": {"BACKEND": "masthead.caching.frontend.VarnishBackend", "LOCATION": VARNISH_URL}
     }
 WAGTAIL_ENABLE_UPDATE_CHECK = False
-WAGTAILEMBEDS_RESPONSIVE_HTML = True
+# No avatars from gravatar.com: the admin asks no other origin, and sends no editor's address.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Wagtail's responsive embeds carry an inline style, which the policy refuses: the stylesheet
+# sizes the players instead (.body-embed in site.css).
+WAGTAILEMBEDS_RESPONSIVE_HTML = False
 TAGGIT_CASE_INSENSITIVE = True

@@ -20,6 +20,7 @@ from wagtail.models import Page, Site
 
 from masthead.articles.models import ArticleAuthor, ArticlePage, TopStoriesPage
 from masthead.authors.models import Author
+from masthead.core.address import site_address
 from masthead.core.models import SiteSettings
 from masthead.images.models import NewsImage
 from masthead.navigation.models import NavigationSettings
@@ -129,11 +130,12 @@ class Newspaper:
             page.delete()
         self.home = HomePage(title="The Test Times", slug="home")
         root.add_child(instance=self.home)
+        hostname, port = site_address()
         Site.objects.update_or_create(
             is_default_site=True,
             defaults={
-                "hostname": "localhost",
-                "port": 80,
+                "hostname": hostname,
+                "port": port,
                 "root_page": self.home,
                 "site_name": "The Test Times",
             },

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
@@ -24,6 +25,9 @@ from masthead.pages.models import (
 from masthead.pages.tasks import email_to_recipients
 
 pytestmark = pytest.mark.django_db
+
+# The default site answers as SITE_URL (tests/conftest.py).
+SITE = django_settings.SITE_URL
 
 TODAY = date(2026, 3, 10)
 
@@ -140,7 +144,7 @@ def test_the_email_goes_to_the_recipients_with_reply_to_the_sender(client, conta
     body = mail.get_content()
     assert "From: Ama Reader <ama@example.net>" in body
     assert "The bank's rate was 4%, not 5%." in body
-    assert "http://localhost/contact/" in body
+    assert SITE + "/contact/" in body
 
 
 def test_line_breaks_in_a_subject_or_name_are_refused_and_nothing_is_sent(

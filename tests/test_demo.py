@@ -16,6 +16,7 @@ from wagtail.models import Page, Revision, Site
 
 from masthead.articles.models import ArticleAuthor, ArticlePage, TopStoriesPage
 from masthead.authors.models import Author
+from masthead.core.address import site_address
 from masthead.core.models import SiteSettings
 from masthead.demo import content, pictures
 from masthead.demo import jobs as demo_jobs
@@ -144,11 +145,11 @@ def test_demo_builds_the_newspaper_of_the_page():
     assert Page.objects.filter(depth=2).count() == 1
     site = Site.objects.get(is_default_site=True)
     assert (site.hostname, site.port, site.root_page_id, site.site_name) == (
-        "localhost",
-        80,
+        *site_address(),
         home.pk,
         site_name,
     )
+    assert site.root_url == django_settings.SITE_URL
 
     # The section tree of the-page.md, three levels deep, in order, readable slugs.
     assert tree(home) == MENU

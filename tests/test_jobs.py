@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from bs4 import BeautifulSoup
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from masthead.jobs.models import Vacancy
@@ -15,6 +16,9 @@ from tests.jobs_fixtures import JobsBoard
 BOARD_QUERIES = 6  # its page (2), places for the filter, count, listings, logos' renditions
 LISTING_QUERIES = 6  # the pages along its path (4, its board routes it), organisation, logo
 ORGANISATION_QUERIES = 5
+
+# The default site answers as SITE_URL (tests/conftest.py).
+SITE = django_settings.SITE_URL
 
 
 @pytest.fixture
@@ -250,11 +254,11 @@ def test_sitemap_lists_boards_open_listings_and_organisations(client, jobs):
     document = etree.fromstring(response.content)
     assert URLSET.validate(document), URLSET.error_log
     found = locations(document)
-    assert "http://localhost" + open_one.url in found
-    assert "http://localhost" + scholarship.url in found
-    assert "http://localhost" + jobs.vacancies.url in found
-    assert "http://localhost/organisations/acme-mining/" in found
-    assert "http://localhost" + closed.url not in found
+    assert SITE + open_one.url in found
+    assert SITE + scholarship.url in found
+    assert SITE + jobs.vacancies.url in found
+    assert SITE + "/organisations/acme-mining/" in found
+    assert SITE + closed.url not in found
     assert NS
 
 

@@ -51,3 +51,30 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+HSTS = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "False False"),
+        ({"HSTS_INCLUDE_SUBDOMAINS": "1"}, "True False"),
+        ({"HSTS_PRELOAD": "1"}, "True True"),  # preloading needs every subdomain on https
+    ],
+)
+def test_hsts_preload_and_subdomains_only_when_a_setting_asks(tmp_path, env, expected):
+    result = masthead(
+        "shell",
+        "-c",
+        HSTS,
+        SITE_URL="https://news.example.org",
+        MASTHEAD_DATA_DIR=str(tmp_path),
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected

@@ -9,6 +9,7 @@ from pathlib import Path
 import extruct
 import feedparser
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,6 +23,9 @@ from tests.conftest import make_image
 from tests.jobs_fixtures import JobsBoard
 
 pytestmark = pytest.mark.django_db
+
+# The default site answers as SITE_URL (tests/conftest.py).
+SITE = django_settings.SITE_URL
 
 XSD = Path(__file__).resolve().parent / "data" / "xsd"
 URLSET = etree.XMLSchema(etree.parse(str(XSD / "all-urlset.xsd")))
@@ -113,10 +117,10 @@ def check_json_feed(response):
     assert response["Content-Type"] == "application/feed+json; charset=utf-8"
     feed = json.loads(response.content)
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
-    assert feed["title"] and feed["home_page_url"].startswith("http://localhost/")
-    assert feed["feed_url"] == "http://localhost" + response.request["PATH_INFO"]
+    assert feed["title"] and feed["home_page_url"].startswith(SITE + "/")
+    assert feed["feed_url"] == SITE + response.request["PATH_INFO"]
     for item in feed["items"]:
-        assert isinstance(item["id"], str) and item["url"].startswith("http://localhost/")
+        assert isinstance(item["id"], str) and item["url"].startswith(SITE + "/")
         assert item.get("content_html") or item.get("content_text")
         assert item["title"] and item["summary"] and item["authors"] and item["date_published"]
         timezone.datetime.fromisoformat(item["date_published"])
@@ -138,10 +142,10 @@ def test_feeds_parse_with_every_entry_complete(client, stories):
         for feed_format in ("rss", "atom"):
             feed = parse(get(client, pattern.format(feed_format)))
             assert feed.version == {"rss": "rss20", "atom": "atom10"}[feed_format]
-            assert feed.feed.title and feed.feed.link.startswith("http://localhost/")
+            assert feed.feed.title and feed.feed.link.startswith(SITE + "/")
             assert [entry.title for entry in feed.entries] == titles, (pattern, feed_format)
             for entry in feed.entries:
-                assert entry.link.startswith("http://localhost/") and entry.id.startswith("tag:")
+                assert entry.link.startswith(SITE + "/") and entry.id.startswith("tag:")
                 assert entry.published_parsed
                 assert feed_format == "rss" or "updated_parsed" in entry
                 assert entry.summary and entry.author
@@ -160,8 +164,8 @@ def test_feeds_parse_with_every_entry_complete(client, stories):
 
     item = check_json_feed(get(client, "/feeds/json/"))["items"][0]
     assert item["authors"] == [
-        {"name": "Ama Mensah", "url": "http://localhost/authors/ama-mensah/"},
-        {"name": "Jonas Berg", "url": "http://localhost/authors/jonas-berg/"},
+        {"name": "Ama Mensah", "url": SITE + "/authors/ama-mensah/"},
+        {"name": "Jonas Berg", "url": SITE + "/authors/jonas-berg/"},
     ]
     assert item["content_text"] == banking.standfirst and "content_html" not in item
     assert item["tags"] == ["Bonds", "Rates"]
@@ -183,7 +187,7 @@ def test_full_text_feeds_carry_the_whole_body_with_absolute_addresses(client, st
         assert f'See <a href="{older.full_url}">the earlier story</a>.' in html
         assert "<h2>What changed</h2>" in html
         assert re.search(
-            r'<img [^>]*src="http://localhost/media/images/[^"]+width-1200\.jpg"', html
+            r'<img [^>]*src="' + re.escape(SITE) + r'/media/images/[^"]+width-1200\.jpg"', html
         )
         assert "<figcaption>The port Photo Desk</figcaption>" in html
         assert "<blockquote><p>Rates stay.</p><footer>The governor</footer></blockquote>" in html
@@ -279,15 +283,14 @@ def test_sitemaps_validate_against_the_schemas_and_list_every_public_page(client
     index = valid_xml(get(client, "/sitemap.xml"), SITEINDEX)
     listed = locations(index)
     months = sorted({f"{timezone.localtime(a.date):%Y-%m}" for a in stories.stories.values()})
-    assert listed == [f"http://localhost/sitemaps/articles-{month}.xml" for month in months] + [
-        f"http://localhost/sitemaps/{name}.xml"
-        for name in ("sections", "pages", "tags", "authors", "news")
+    assert listed == [f"{SITE}/sitemaps/articles-{month}.xml" for month in months] + [
+        f"{SITE}/sitemaps/{name}.xml" for name in ("sections", "pages", "tags", "authors", "news")
     ]
     assert all(sitemap.find("s:lastmod", NS) is not None for sitemap in index)
 
     found = {}
     for location in listed:
-        path = location.removeprefix("http://localhost")
+        path = location.removeprefix(SITE)
         document = valid_xml(get(client, path), URLSET)
         found[path] = document
     pages = [loc for document in found.values() for loc in locations(document)]
@@ -295,23 +298,23 @@ def test_sitemaps_validate_against_the_schemas_and_list_every_public_page(client
         assert article.full_url in pages
     assert not any("draft-story" in page or "embargoed-story" in page for page in pages)
     assert locations(found["/sitemaps/sections.xml"]) == [
-        "http://localhost/",
-        "http://localhost/top-stories/",
-        "http://localhost/news/",
-        "http://localhost/news/world/",
-        "http://localhost/news/world/africa/",
-        "http://localhost/economics/",
-        "http://localhost/economics/finance/",
-        "http://localhost/economics/finance/banking/",
+        SITE + "/",
+        SITE + "/top-stories/",
+        SITE + "/news/",
+        SITE + "/news/world/",
+        SITE + "/news/world/africa/",
+        SITE + "/economics/",
+        SITE + "/economics/finance/",
+        SITE + "/economics/finance/banking/",
     ]
-    assert locations(found["/sitemaps/pages.xml"]) == ["http://localhost/about/"]
+    assert locations(found["/sitemaps/pages.xml"]) == [SITE + "/about/"]
     assert locations(found["/sitemaps/tags.xml"]) == [
-        "http://localhost/tags/bonds/",
-        "http://localhost/tags/rates/",
+        SITE + "/tags/bonds/",
+        SITE + "/tags/rates/",
     ]
     assert locations(found["/sitemaps/authors.xml"]) == [
-        "http://localhost/authors/ama-mensah/",
-        "http://localhost/authors/jonas-berg/",
+        SITE + "/authors/ama-mensah/",
+        SITE + "/authors/jonas-berg/",
     ]
     banking = stories.stories["banking"]
     this_month = found[f"/sitemaps/articles-{timezone.localtime(banking.date):%Y-%m}.xml"]
@@ -321,7 +324,7 @@ def test_sitemaps_validate_against_the_schemas_and_list_every_public_page(client
     lastmod = timezone.datetime.fromisoformat(entry.findtext("s:lastmod", namespaces=NS))
     assert abs(lastmod - banking.date) < timedelta(seconds=1)
     image = entry.findtext("image:image/image:loc", namespaces=NS)
-    assert image == "http://localhost" + stories.image.file.url
+    assert image == SITE + stories.image.file.url
 
     # Google News: the last 48 hours only, newest first, with the publication and title.
     news = found["/sitemaps/news.xml"]
@@ -344,8 +347,8 @@ def test_sitemaps_validate_against_the_schemas_and_list_every_public_page(client
         "User-agent: *",
         "Disallow: /admin/",
         "",
-        "Sitemap: http://localhost/sitemap.xml",
-        "Sitemap: http://localhost/sitemaps/news.xml",
+        f"Sitemap: {SITE}/sitemap.xml",
+        f"Sitemap: {SITE}/sitemaps/news.xml",
     ]
 
 
@@ -358,10 +361,10 @@ def test_sitemaps_come_page_by_page_and_bad_pages_are_404(client, paper, monkeyp
         paper.article(date=month.replace(day=day + 1), tags=[f"Tag {day}"])
     name = f"/sitemaps/articles-{month:%Y-%m}.xml"
     listed = locations(valid_xml(get(client, "/sitemap.xml"), SITEINDEX))
-    assert [f"http://localhost{name}{suffix}" for suffix in ("", "?page=2", "?page=3")] == [
+    assert [f"{SITE}{name}{suffix}" for suffix in ("", "?page=2", "?page=3")] == [
         loc for loc in listed if name in loc
     ]
-    assert "http://localhost/sitemaps/tags.xml?page=3" in listed
+    assert SITE + "/sitemaps/tags.xml?page=3" in listed
     sizes = [len(locations(valid_xml(get(client, name, page=n), URLSET))) for n in (1, 2, 3)]
     assert sizes == [2, 2, 1]
     for bad in ["4", "0", "-1", "abc", "1.5", "", "99999999999999999999", "<script>"]:
@@ -459,9 +462,7 @@ def test_sitemaps_cost_a_fixed_number_of_queries(
 
 def structured(client, path):
     html = get(client, path).content.decode()
-    data = extruct.extract(
-        html, base_url="http://localhost" + path, syntaxes=["json-ld", "opengraph"]
-    )
+    data = extruct.extract(html, base_url=SITE + path, syntaxes=["json-ld", "opengraph"])
     by_type = {item["@type"]: item for item in data["json-ld"]}
     og = {}
     for key, value in data["opengraph"][0]["properties"]:
@@ -477,16 +478,16 @@ def test_json_ld_and_open_graph_on_every_page_type(client, stories):
     assert news["headline"] == "Banks & bonds"
     assert news["description"] == article.standfirst
     assert len(news["image"]) == 3 and all(
-        url.startswith("http://localhost/media/") for url in news["image"]
+        url.startswith(SITE + "/media/") for url in news["image"]
     )
     assert timezone.datetime.fromisoformat(news["datePublished"]) == article.date
     assert timezone.datetime.fromisoformat(news["dateModified"]) >= article.date
     assert news["author"] == [
-        {"@type": "Person", "name": "Ama Mensah", "url": "http://localhost/authors/ama-mensah/"},
-        {"@type": "Person", "name": "Jonas Berg", "url": "http://localhost/authors/jonas-berg/"},
+        {"@type": "Person", "name": "Ama Mensah", "url": SITE + "/authors/ama-mensah/"},
+        {"@type": "Person", "name": "Jonas Berg", "url": SITE + "/authors/jonas-berg/"},
     ]
     assert news["publisher"]["name"] == "The Test Times"
-    assert news["publisher"]["logo"]["url"] == "http://localhost/static/masthead/publisher-logo.png"
+    assert news["publisher"]["logo"]["url"] == SITE + "/static/masthead/publisher-logo.png"
     assert news["mainEntityOfPage"] == {"@type": "WebPage", "@id": article.full_url}
     assert news["articleSection"] == "Banking"
     assert news["keywords"] == ["Bonds", "Rates"]
@@ -510,28 +511,28 @@ def test_json_ld_and_open_graph_on_every_page_type(client, stories):
     assert data["NewsMediaOrganization"]["logo"]["width"] == 512
     search = data["WebSite"]["potentialAction"]
     assert search["@type"] == "SearchAction"
-    assert search["target"]["urlTemplate"] == "http://localhost/search/?q={search_term_string}"
+    assert search["target"]["urlTemplate"] == SITE + "/search/?q={search_term_string}"
     assert search["query-input"] == "required name=search_term_string"
-    assert og["og:type"] == "website" and og["og:url"] == "http://localhost/"
+    assert og["og:type"] == "website" and og["og:url"] == SITE + "/"
 
     html, data, og = structured(client, "/authors/ama-mensah/")
     person = data["Person"]
     assert person["name"] == "Ama Mensah" and person["jobTitle"] == "Economics editor"
-    assert person["url"] == "http://localhost/authors/ama-mensah/"
+    assert person["url"] == SITE + "/authors/ama-mensah/"
     assert person["image"].endswith("fill-240x240-c100.jpg")
     assert person["worksFor"]["name"] == "The Test Times"
     assert og["og:type"] == "profile"
-    assert '<link rel="canonical" href="http://localhost/authors/ama-mensah/">' in html
+    assert f'<link rel="canonical" href="{SITE}/authors/ama-mensah/">' in html
 
     _html, data, og = structured(client, "/economics/finance/")
     assert [i["item"] for i in data["BreadcrumbList"]["itemListElement"]] == [
-        "http://localhost/",
-        "http://localhost/economics/",
-        "http://localhost/economics/finance/",
+        SITE + "/",
+        SITE + "/economics/",
+        SITE + "/economics/finance/",
     ]
     html, _data, og = structured(client, "/tags/rates/")
     assert og["og:title"] == "Rates"
-    assert '<link rel="canonical" href="http://localhost/tags/rates/">' in html
+    assert f'<link rel="canonical" href="{SITE}/tags/rates/">' in html
 
 
 def test_editors_override_title_description_and_image_and_set_the_logo(client, stories):

@@ -511,3 +511,22 @@ def test_publishing_a_new_headline_shows_through_varnish_at_once(live_paper, liv
     assert status == 200
     assert "Harbour stays shut after the storm" in body
     assert "Harbour reopens after the storm" not in body
+
+
+@pytest.mark.live
+def test_the_browser_policy_passes_through_varnish_missed_or_hit(live_paper, live_varnish):
+    """Varnish keeps the headers Masthead's page cache replays: the same on a MISS and a HIT."""
+    url = live_paper.article(title="Policy on every copy").url
+    seen = []
+    for expected in ("MISS", "HIT"):
+        status, _, headers, _ = live_varnish.request("GET", url)
+        assert (status, headers["X-Cache"]) == (200, expected)
+        seen.append((headers["Content-Security-Policy"], headers["Permissions-Policy"]))
+    (policy, permissions), again = seen
+    assert again == seen[0]
+    assert "object-src 'none'" in policy and "script-src 'self';" in policy
+    assert "base-uri 'none'" in policy and "frame-ancestors 'self'" in policy
+    assert "camera=()" in permissions
+    status, _, headers, body = live_varnish.request("GET", "/.well-known/security.txt")
+    assert status == 200 and body.startswith("Contact: mailto:")
+    assert "object-src 'none'" in headers["Content-Security-Policy"]

@@ -40,6 +40,7 @@ from masthead.articles.models import (
     TopStory,
 )
 from masthead.authors.models import Author
+from masthead.core.address import site_address, sync_default_site
 from masthead.core.models import SiteSettings
 from masthead.demo import pictures
 from masthead.demo.jobs import ensure_jobs
@@ -694,16 +695,20 @@ def ensure_home(user):
 
 
 def ensure_site(home):
-    """The default site, pointed at the home page; a site already serving it is left alone."""
+    """The default site, pointed at the home page and answering as SITE_URL; a site already
+    serving it keeps its name."""
     site = Site.objects.filter(root_page=home).order_by("-is_default_site").first()
     if site:
+        sync_default_site()
+        site.refresh_from_db()
         return site
+    hostname, port = site_address()
     site = (
         Site.objects.filter(is_default_site=True).first()
-        or Site.objects.filter(hostname="localhost", port=80).first()
-        or Site(hostname="localhost", port=80)
+        or Site.objects.filter(hostname=hostname, port=port).first()
+        or Site(hostname=hostname, port=port)
     )
-    site.hostname, site.port = "localhost", 80
+    site.hostname, site.port = hostname, port
     site.root_page = home
     site.is_default_site = True
     site.site_name = settings.WAGTAIL_SITE_NAME
