@@ -137,7 +137,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     REDIS_CACHE = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache that bypasses a Redis that is down (README, "When parts fail").
+        "BACKEND": "masthead.caching.redis_cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "masthead",
     }
