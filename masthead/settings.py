@@ -84,6 +84,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The 503 page for whatever fails below because the database cannot be reached.
+    "masthead.core.middleware.DatabaseDownMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache: what a page shows of its site, the page records itself.
     "masthead.core.middleware.CurrentSiteMiddleware",

@@ -8,12 +8,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 from masthead.articles.views import tag_page
 from masthead.authors.views import author_page
 from masthead.caching.fragments import fragment_view
+from masthead.core.views import health
 from masthead.search import views as search_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("_fragments/<slug:name>/", fragment_view, name="fragment"),
+    path("_health/", health, name="health"),
     path("authors/<str:slug>/", author_page, name="author"),
     path("tags/<str:slug>/", tag_page, name="tag"),
     path("", include("masthead.jobs.urls")),

@@ -105,6 +105,7 @@ def robots(request):
 # Django answers with this module as its URLconf while Varnish runs in front of it.
 urlpatterns = [
     path("robots.txt", robots),
+    path("_health/", robots),  # the probe's address: these views need no database
     path("_varnish/page/<slug:name>/", contract_page),
     path("_varnish/private/", private_page),
     path("_varnish/cookie/", cookie_page),
