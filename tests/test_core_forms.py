@@ -5,8 +5,9 @@ from django import forms
 from django.test import RequestFactory
 
 from masthead.core.forms import PublicForm
+from masthead.core.models import SentEmail
 from masthead.core.ratelimit import over_limit
-from masthead.core.tasks import send_email
+from masthead.core.tasks import send_email, send_once
 
 
 class NoteForm(PublicForm):
@@ -50,7 +51,7 @@ def test_rate_limit_counts_per_client_and_scope():
     assert over_limit(first, "other", "2/60") == (False, 60)
 
 
-def test_send_email_goes_through_smtp(smtp_server):
+def test_send_email_goes_through_smtp(smtp_server, db):
     send_email.enqueue(
         "A subject", "The body.", ["desk@example.org"], reply_to=["reader@example.org"]
     )
@@ -59,3 +60,10 @@ def test_send_email_goes_through_smtp(smtp_server):
     assert message.recipients == ["desk@example.org"]
     assert message["Reply-To"] == "reader@example.org"
     assert message.get_content().strip() == "The body."
+
+
+def test_an_email_sent_under_a_key_is_never_sent_again(smtp_server, db):
+    assert send_once("listing:7", "Published", "Your listing is up.", ["a@example.org"])
+    assert not send_once("listing:7", "Published", "Your listing is up.", ["a@example.org"])
+    assert [message["Subject"] for message in smtp_server.messages] == ["Published"]
+    assert SentEmail.objects.get(key="listing:7").sent_at is not None
