@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # The 503 page for whatever fails below because the database cannot be reached.
     "masthead.core.middleware.DatabaseDownMiddleware",
+    # The 507 page for an upload that the full disk refused.
+    "masthead.core.middleware.StorageFullMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before the page cache: what a page shows of its site, the page records itself.
     "masthead.core.middleware.CurrentSiteMiddleware",
@@ -202,7 +204,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 # Django serves uploaded media itself unless a web server or object storage does it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's file system storage that writes each upload whole or not at all.
+    "default": {"BACKEND": "masthead.core.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

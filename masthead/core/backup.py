@@ -24,6 +24,8 @@ from django.core.management.base import CommandError
 from django.db import connection, connections
 from django.utils import timezone
 
+from masthead.core.storage import PARTIAL_PREFIX
+
 FORMAT = 1
 DUMP_NAMES = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 
@@ -90,7 +92,11 @@ def media_files(root):
     root = Path(root)
     if not root.is_dir():
         return []
-    return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file() and not path.is_symlink() and not path.name.startswith(PARTIAL_PREFIX)
+    )
 
 
 def create(path, progress):
