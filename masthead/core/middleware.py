@@ -1,6 +1,7 @@
 """The current site and its settings, from the cache that a change of any site or setting purges,
 instead of three queries on every request; and the 503 page when the database cannot be reached."""
 
+import logging
 import sys
 
 from django.conf import settings
@@ -14,9 +15,11 @@ from wagtail.models import Site
 from masthead.caching.middleware import signed_in
 from masthead.caching.store import cached, record
 from masthead.core.models import SiteSettings
+from masthead.core.storage import storage_full
 from masthead.navigation.models import NavigationSettings
 
 SITE_SETTINGS = (SiteSettings, NavigationSettings)
+logger = logging.getLogger(__name__)
 
 
 def site_for(request):
@@ -106,3 +109,27 @@ class DatabaseDownMiddleware:
         if response.status_code == 500 and getattr(request, "database_down", False):
             return response if settings.DEBUG else database_down_response(request)
         return response
+
+
+def storage_full_response(request):
+    response = HttpResponse(render_to_string("507.html"), status=507)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class StorageFullMiddleware:
+    """An upload that fails because the disk is full (masthead.core.storage) gets a page that
+    says so (507 Insufficient Storage) instead of the 500 page. The storage leaves no partial
+    file, and a view that creates rows with its upload does it in one transaction."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if storage_full(exception):
+            logger.error("An upload to %s failed: %s", request.path, exception)
+            return storage_full_response(request)
+        return None

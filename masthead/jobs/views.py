@@ -14,6 +14,7 @@ from wagtail.models import Page
 from masthead.caching.store import record
 from masthead.core.pagination import paginate
 from masthead.core.ratelimit import over_limit
+from masthead.core.storage import STORAGE_FULL_MESSAGE, storage_full
 from masthead.core.tasks import send_email
 from masthead.images.models import NewsImage
 from masthead.jobs.forms import BoardFilters, ScholarshipSubmission, VacancySubmission
@@ -189,10 +190,19 @@ def submit_listing(request, board):
             # Only submissions that would be kept count: correcting a form costs nothing.
             limited, seconds = over_limit(request, "jobs-submit", settings.JOBS_SUBMIT_RATE)
             if not limited:
-                notify_moderators(board, create_submission(board, form.cleaned_data))
-                return HttpResponseRedirect(board.url + "submit/?sent=1")
-            context["wait_minutes"] = max(1, seconds // 60)
-            status = 429
+                try:
+                    listing = create_submission(board, form.cleaned_data)
+                except OSError as error:  # the logo met a full disk: nothing was kept
+                    if not storage_full(error):
+                        raise
+                    form.add_error("logo", STORAGE_FULL_MESSAGE)
+                    status = 507
+                else:
+                    notify_moderators(board, listing)
+                    return HttpResponseRedirect(board.url + "submit/?sent=1")
+            else:
+                context["wait_minutes"] = max(1, seconds // 60)
+                status = 429
         else:
             status = 400
     else:
