@@ -74,15 +74,13 @@ def dump_database(target, progress):
         connection.ensure_connection()
         destination = sqlite3.connect(target)
         try:
-            connection.connection.backup(
-                destination,
-                pages=256,
-                progress=lambda status, remaining, total: progress(
-                    f"  database: {total - remaining}/{total} pages"
-                ),
-            )
+            # In one step: a backup made in steps starts again whenever the site writes
+            # between two of them, and might never end on a busy site. In WAL mode the copy
+            # holds only a read snapshot, so the site goes on writing meanwhile.
+            connection.connection.backup(destination, pages=-1)
         finally:
             destination.close()
+        progress(f"  database: {human(Path(target).stat().st_size)}")
     else:
         args, env, name = postgres_command("pg_dump")
         run([*args, "--format=custom", f"--file={target}", f"--dbname={name}"], env, "pg_dump")
@@ -165,13 +163,7 @@ def restore_database(dump, kind, progress):
         source = sqlite3.connect(dump)
         destination = sqlite3.connect(name)
         try:
-            source.backup(
-                destination,
-                pages=256,
-                progress=lambda status, remaining, total: progress(
-                    f"  database: {total - remaining}/{total} pages"
-                ),
-            )
+            source.backup(destination, pages=-1)
         finally:
             source.close()
             destination.close()
