@@ -25,12 +25,15 @@ class Command(BaseCommand):
                 self.stdout.write(message)
 
         manifest = backup.restore(archive, force, progress)
-        # Pages kept from the content that is gone; a shared cache (Redis) forgets them now.
-        caches[settings.PAGE_CACHE_ALIAS].clear()
+        # Pages kept from the content that is gone: without their purge times, every process
+        # counts them as purged. A Redis cache forgets only what is under the site's prefix.
+        for alias in {settings.PAGE_CACHE_ALIAS, settings.PAGE_CACHE_PURGES_ALIAS}:
+            store = caches[alias]
+            getattr(store, "forget_everything", store.clear)()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored the backup of {manifest['created']}: the database and "
-                f"{manifest['media']['files']} media files. Restart the site and the task "
-                "worker, and Varnish if it runs, so that nothing serves what was there before."
+                f"{manifest['media']['files']} media files. Restart Varnish if it runs, so that it "
+                "serves nothing of what was there before."
             )
         )
