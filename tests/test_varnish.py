@@ -123,7 +123,8 @@ import http.server, itertools, sys
 served = itertools.count(1)
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        body = b"ok" if self.path == "/robots.txt" else f"{self.path} #{next(served)}".encode()
+        probe = self.path in ("/robots.txt", "/_health/")
+        body = b"ok" if probe else f"{self.path} #{next(served)}".encode()
         self.send_response(200)
         self.send_header("Cache-Control", sys.argv[1])
         self.send_header("xkey", "page:small")
