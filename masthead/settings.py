@@ -90,6 +90,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache: cached answers get the browser policy too.
     "masthead.core.security.SecurityHeadersMiddleware",
+    # The 503 page for whatever fails below because the database cannot be reached.
+    "masthead.core.middleware.DatabaseDownMiddleware",
+    # The 507 page for an upload that the full disk refused.
+    "masthead.core.middleware.StorageFullMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "masthead.caching.middleware.PageCacheMiddleware",
     # After the page cache: a cached page is served without looking its site up, and a page
@@ -144,7 +148,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     REDIS_CACHE = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's RedisCache that bypasses a Redis that is down (README, "When parts fail").
+        "BACKEND": "masthead.caching.redis_cache.ResilientRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "masthead",
     }
@@ -211,7 +216,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 # Django serves uploaded media itself unless a web server or object storage does it.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", default=True)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Django's file system storage that writes each upload whole or not at all.
+    "default": {"BACKEND": "masthead.core.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -10,7 +10,7 @@ from masthead.articles.views import tag_page
 from masthead.authors.views import author_page
 from masthead.caching.fragments import fragment_view
 from masthead.core.errors import page_password
-from masthead.core.views import security_txt
+from masthead.core.views import health, security_txt
 from masthead.search import views as search_views
 
 handler400 = "masthead.core.errors.bad_request"
@@ -26,6 +26,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("_fragments/<slug:name>/", fragment_view, name="fragment"),
     path(".well-known/security.txt", security_txt, name="security_txt"),
+    path("_health/", health, name="health"),
     path("authors/<str:slug>/", author_page, name="author"),
     path("tags/<str:slug>/", tag_page, name="tag"),
     path("", include("masthead.jobs.urls")),

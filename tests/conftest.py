@@ -25,6 +25,15 @@ from masthead.core.models import SiteSettings
 from masthead.images.models import NewsImage
 from masthead.navigation.models import NavigationSettings
 from masthead.sections.models import HomePage, SectionPage
+from tests.servers import (  # noqa: F401 (the fault tests' servers: a private Redis, PostgreSQL...)
+    postgres_site,
+    postgres_site_template,
+    private_postgres,
+    private_redis,
+    sqlite_site,
+    sqlite_site_template,
+    static_root,
+)
 
 _counter = itertools.count(1)
 

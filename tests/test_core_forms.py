@@ -6,7 +6,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from masthead.core.forms import PublicForm, public_web_address, validate_phone
-from masthead.core.tasks import send_email
+from masthead.core.models import SentEmail
+from masthead.core.tasks import send_email, send_once
 
 
 class NoteForm(PublicForm):
@@ -114,7 +115,7 @@ def test_phone_numbers(phone, ok):
             validate_phone(phone)
 
 
-def test_send_email_goes_through_smtp(smtp_server):
+def test_send_email_goes_through_smtp(smtp_server, db):
     send_email.enqueue(
         "A subject", "The body.", ["desk@example.org"], reply_to=["reader@example.org"]
     )
@@ -123,3 +124,10 @@ def test_send_email_goes_through_smtp(smtp_server):
     assert message.recipients == ["desk@example.org"]
     assert message["Reply-To"] == "reader@example.org"
     assert message.get_content().strip() == "The body."
+
+
+def test_an_email_sent_under_a_key_is_never_sent_again(smtp_server, db):
+    assert send_once("listing:7", "Published", "Your listing is up.", ["a@example.org"])
+    assert not send_once("listing:7", "Published", "Your listing is up.", ["a@example.org"])
+    assert [message["Subject"] for message in smtp_server.messages] == ["Published"]
+    assert SentEmail.objects.get(key="listing:7").sent_at is not None

@@ -116,6 +116,7 @@ def robots(request):
 # Django answers with this module as its URLconf while Varnish runs in front of it.
 urlpatterns = [
     path("robots.txt", robots),
+    path("_health/", robots),  # the probe's address: these views need no database
     path("_varnish/page/<slug:name>/", contract_page),
     path("_varnish/client/", client_page),
     path("_varnish/private/", private_page),
@@ -134,7 +135,8 @@ import http.server, itertools, sys
 served = itertools.count(1)
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
-        body = b"ok" if self.path == "/robots.txt" else f"{self.path} #{next(served)}".encode()
+        probe = self.path in ("/robots.txt", "/_health/")
+        body = b"ok" if probe else f"{self.path} #{next(served)}".encode()
         self.send_response(200)
         self.send_header("Cache-Control", sys.argv[1])
         self.send_header("xkey", "page:small")

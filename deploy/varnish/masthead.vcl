@@ -7,7 +7,9 @@ import std;
 import xkey;
 
 probe masthead_health {
-    .url = "/robots.txt";
+    # Answers 503 when the site cannot reach its database (never cached): the backend is then
+    # sick, and readers get the stored pages (stale-if-error) instead of error pages.
+    .url = "/_health/";
     .interval = 2s;
     # Generous: under a flood every gunicorn worker may be busy building pages for a while,
     # and a backend marked sick turns each miss into a 503.
@@ -61,6 +63,11 @@ sub vcl_backend_fetch {
 }
 
 sub vcl_backend_response {
+    # A page being refreshed in the background that comes back as an error keeps the stored
+    # one (stale-if-error) until the probe marks the backend sick.
+    if (beresp.status >= 500 && bereq.is_bgfetch) {
+        return (abandon);
+    }
     if (beresp.http.Surrogate-Control ~ "ESI/1\.0") {
         unset beresp.http.Surrogate-Control;
         set beresp.do_esi = true;
@@ -95,5 +102,28 @@ sub vcl_deliver {
         set resp.http.X-Cache = "MISS";
     }
     unset resp.http.xkey;
+    return (deliver);
+}
+
+# The site cannot be reached, or answered nothing usable, and there is no stored page to give
+# (an editor's request, which always passes, or a page never cached): a plain page that says
+# so, in place of Varnish's own. Editors are told that what they saved is kept.
+sub vcl_backend_error {
+    set beresp.http.Content-Type = "text/html; charset=utf-8";
+    set beresp.http.Retry-After = "30";
+    set beresp.http.Cache-Control = "no-store";
+    set beresp.ttl = 0s;
+    set beresp.grace = 0s;
+    synthetic({"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex"><title>Back in a moment</title></head>
+<body style="font-family: Georgia, serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5">
+<p>Error 503</p>
+<h1>Back in a moment</h1>
+<p>The site cannot be reached just now. Please try again in a minute.</p>
+<p>If you work in the newsroom: the admin cannot show or save anything until the site is back. What you saved before is kept; if you were saving a change, check that it was kept once the site is back.</p>
+</body>
+</html>
+"});
     return (deliver);
 }

@@ -150,7 +150,8 @@ class Submission:
 def take_submission(request, form, keep):
     """The one way a public form is taken: a robot's is answered as sent and dropped; a refused
     form costs nothing; a valid one counts against the form's rate limit and, if allowed, is
-    handed to `keep(form)`. Past the limit the form gets an error, and keeps what was typed."""
+    handed to `keep(form)`, which may answer a Submission of its own (a failure it told the form
+    about). Past the limit the form gets an error, and keeps what was typed."""
     if request.method != "POST":
         return Submission()
     if form.is_spam:
@@ -167,8 +168,7 @@ def take_submission(request, form, keep):
             f"still here.",
         )
         return Submission(status=429, wait=wait)
-    keep(form)
-    return Submission(sent=True)
+    return keep(form) or Submission(sent=True)
 
 
 def form_response(response, submission):

@@ -128,3 +128,17 @@ class SiteSettings(BaseSiteSetting):
             ("LinkedIn", self.linkedin_url),
         ]
         return [(name, url) for name, url in links if url]
+
+
+class SentEmail(models.Model):
+    """That an e-mail went out, under a key naming what it was for (the task that sent it, a
+    reader's message), so that a task run again after its worker died never sends it twice."""
+
+    key = models.CharField(max_length=200, unique=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "sent e-mail"
+
+    def __str__(self):
+        return self.key

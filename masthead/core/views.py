@@ -2,12 +2,15 @@ from datetime import UTC, datetime, time, timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
+from django.db import connection
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from masthead.caching.store import record
+from masthead.core.middleware import DATABASE_DOWN, database_down_response
 
 
 def security_contacts():
@@ -35,3 +38,15 @@ def security_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+@never_cache
+def health(request):
+    """For a front cache's health probe and a load balancer: 200 while the database answers,
+    the 503 page when it does not. Never cached, so that it tells the truth of this moment."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DATABASE_DOWN:
+        return database_down_response(request)
+    return HttpResponse("ok\n", content_type="text/plain")

@@ -13,6 +13,7 @@ from wagtail.models import Page
 from masthead.caching.store import record
 from masthead.core.forms import Submission, form_response, take_submission
 from masthead.core.pagination import paginate
+from masthead.core.storage import STORAGE_FULL_MESSAGE, storage_full
 from masthead.core.tasks import send_email
 from masthead.images.models import NewsImage
 from masthead.jobs.forms import BoardFilters, ScholarshipSubmission, VacancySubmission
@@ -198,7 +199,15 @@ def submit_listing(request, board):
 
 
 def keep_submission(board, form):
-    notify_moderators(board, create_submission(board, form.cleaned_data))
+    try:
+        listing = create_submission(board, form.cleaned_data)
+    except OSError as error:  # the logo met a full disk: nothing was kept
+        if not storage_full(error):
+            raise
+        form.add_error("logo", STORAGE_FULL_MESSAGE)
+        return Submission(status=507)
+    notify_moderators(board, listing)
+    return None
 
 
 def oversized(request):

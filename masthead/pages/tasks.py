@@ -2,7 +2,7 @@ from django.apps import apps
 from django.utils import timezone
 from django_tasks import task
 
-from masthead.core.tasks import send_email
+from masthead.core.tasks import send_once
 
 
 @task(backend="worker")
@@ -12,8 +12,12 @@ def email_to_recipients(model_label, pk):
     entry = apps.get_model(model_label).objects.filter(pk=pk, emailed_at=None).first()
     if entry is None or not entry.recipient_list():  # gone, sent already, or nobody to send to
         return
-    send_email.call(
-        entry.email_subject(), entry.email_body(), entry.recipient_list(), reply_to=[entry.email]
+    send_once(
+        f"{model_label}:{pk}",
+        entry.email_subject(),
+        entry.email_body(),
+        entry.recipient_list(),
+        reply_to=[entry.email],
     )
     entry.emailed_at = timezone.now()
     entry.save(update_fields=["emailed_at"])

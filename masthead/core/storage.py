@@ -1,0 +1,51 @@
+"""Uploaded media on the file system, never half-written: each file is written whole under a
+temporary name beside its place, then renamed into it. A write that fails (a full disk, a quota,
+a file size limit) leaves nothing behind, and the error is one `storage_full()` recognises."""
+
+import contextlib
+import errno
+import os
+import tempfile
+
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage
+
+PARTIAL_PREFIX = ".partial-"
+FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+STORAGE_FULL_MESSAGE = (
+    "The server’s disk is full, so the file could not be stored. Nothing was saved: please try "
+    "again later, and tell the site’s administrator."
+)
+
+
+def storage_full(error):
+    """Whether an exception says that the disk (or a quota, or a size limit) is full."""
+    return isinstance(error, OSError) and error.errno in FULL
+
+
+class _Written(File):
+    """A file already written to disk, which FileSystemStorage moves into place by renaming."""
+
+    def __init__(self, path):
+        super().__init__(None, name=path)
+        self.path = path
+
+    def temporary_file_path(self):
+        return self.path
+
+
+class MediaStorage(FileSystemStorage):
+    def _save(self, name, content):
+        if hasattr(content, "temporary_file_path"):  # on disk already: renamed, not rewritten
+            return super()._save(name, content)
+        directory = os.path.dirname(self.path(name))
+        os.makedirs(directory, exist_ok=True)
+        descriptor, partial = tempfile.mkstemp(dir=directory, prefix=PARTIAL_PREFIX)
+        try:
+            with os.fdopen(descriptor, "wb") as out:
+                for chunk in content.chunks():
+                    out.write(chunk)
+            return super()._save(name, _Written(partial))
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(partial)
