@@ -8,6 +8,7 @@ import sys
 from urllib.parse import urlencode
 
 import pytest
+from django.test import Client
 
 from masthead.articles.models import ArticlePage
 from masthead.navigation.models import LinkPage
@@ -57,11 +58,17 @@ def site(paper):
 # ------------------------------------------------------------------ methods
 
 
-def test_other_methods_are_405_with_the_allowed_ones(client, site):
+@pytest.fixture
+def robot():
+    """A client that sends no CSRF token, as curl or a robot would, and is checked for one."""
+    return Client(enforce_csrf_checks=True)
+
+
+def test_other_methods_are_405_with_the_allowed_ones(robot, site):
     answers = {}
     for path in site:
         for method in OTHER_METHODS:
-            response = client.generic(method, path)
+            response = robot.generic(method, path)
             answers[(path, method)] = (response.status_code, response.get("Allow"))
             assert response.content.decode().strip() == "", (path, method)  # never the page
     assert answers == {
@@ -69,23 +76,33 @@ def test_other_methods_are_405_with_the_allowed_ones(client, site):
     }
 
 
-def test_a_405_is_never_cached_and_get_and_head_still_work(client, site):
+def test_a_405_is_never_cached_and_get_and_head_still_work(robot, site):
     path = [path for path, allowed in site.items() if allowed == READ][2]  # an article
-    refused = client.put(path)
+    refused = robot.put(path)
     assert refused.status_code == 405
     assert "no-cache" in refused["Cache-Control"] and "public" not in refused["Cache-Control"]
     assert refused.get("X-Cache") != "HIT"
-    first, again = client.get(path), client.get(path)
+    first, again = robot.get(path), robot.get(path)
     assert (first.status_code, first["X-Cache"]) == (200, "MISS")
     assert (again.status_code, again["X-Cache"]) == (200, "HIT")
-    assert client.delete(path).status_code == 405  # a cached page does not answer other methods
-    head = client.head(path)
+    assert robot.delete(path).status_code == 405  # a cached page does not answer other methods
+    head = robot.head(path)
     assert head.status_code == 200 and head.content == b""
 
 
-def test_a_post_to_a_page_without_a_form_is_405(client, site):
-    assert client.post("/").status_code == 405
-    assert client.post("/").get("Allow") == READ
+def test_a_post_to_a_page_without_a_form_is_405(robot, site):
+    assert robot.post("/").status_code == 405
+    assert robot.post("/").get("Allow") == READ
+
+
+def test_a_post_without_its_token_to_a_page_with_a_form_is_still_refused(robot, site):
+    contact = [path for path, allowed in site.items() if allowed == FORM][0]
+    assert robot.post(contact, {"name": "Ama"}).status_code == 403  # the CSRF check stands
+    assert robot.put("/no-such-page/").status_code == 403  # no page there: nothing to say
+
+
+def test_the_admin_keeps_its_own_methods(robot, site):
+    assert robot.delete("/admin/").status_code == 403  # CSRF, as Django answers it
 
 
 # ------------------------------------------------------------------ 400 and 413
