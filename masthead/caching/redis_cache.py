@@ -131,7 +131,9 @@ class ResilientRedisCache(RedisCache):
             self.health.failed(error, write=True)
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._guard(False, super().add, key, value, timeout, version, write=True)
+        # As an empty cache would: the key was not there. A lock taken with add() (allauth's
+        # rate limits) is then granted, and the limits stay open, instead of waiting for it.
+        return self._guard(True, super().add, key, value, timeout, version, write=True)
 
     def get(self, key, default=None, version=None):
         return self._guard(default, super().get, key, default, version)
