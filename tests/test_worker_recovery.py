@@ -165,3 +165,35 @@ def test_a_job_whose_worker_is_alive_is_left_alone(sqlite_site, mail_server):
                 process.kill()
                 process.wait(10)
                 process.stdout.close()
+
+
+def test_a_worker_outlives_its_database_going_away(postgres_site, private_postgres, mail_server):
+    """PostgreSQL stopped under a running worker, then back: the worker waits for it, and runs
+    what is queued afterwards."""
+    mailbox, port = mail_server(hold=None)
+    env = postgres_site.env(EMAIL_URL=f"smtp://127.0.0.1:{port}")
+    running = worker(env)
+    try:
+        time.sleep(2)  # polling the queue
+        private_postgres.stop()
+        try:
+            time.sleep(3)  # its polls fail meanwhile
+            assert running.poll() is None, "the worker stopped with its database"
+        finally:
+            private_postgres.start()
+        postgres_site.masthead(
+            "shell",
+            "-c",
+            "from masthead.core.tasks import send_email\n"
+            "send_email.enqueue('After the restart', 'Sent.', ['reader@example.org'])\n",
+            env=env,
+        )
+        wait_for(lambda: mailbox.messages, 30, "the worker never sent the e-mail queued after")
+        assert [message["Subject"] for message in mailbox.messages] == ["After the restart"]
+        assert running.poll() is None
+    finally:
+        running.kill()
+        running.wait(10)
+        output = running.stdout.read()
+        running.stdout.close()
+    assert "lost its database" in output
