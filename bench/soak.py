@@ -389,12 +389,17 @@ def summary(rows, failures, first_pids, last_pids, args):
     ]
     print(f"gunicorn workers' RSS, first row to last: {', '.join(growth)}")
     print(f"task worker's RSS: {megabytes(first['task'])} -> {megabytes(last['task'])} MB")
+    task_worker_died = not all(row["task"] for row in rows)
+    if task_worker_died:
+        print("ERROR: the task worker was not running at every row (see its worker.log)")
     if first_pids != last_pids:
         print(f"WARNING: gunicorn's workers changed: {first_pids} -> {last_pids}")
     print(f"Publishes: {last['publishes']}")
     verdict = "no error" if not errors else f"{errors} errors"
+    if task_worker_died:
+        verdict += ", and the task worker died"
     print(f"Target: no error, memory flat. This run: {verdict}.")
-    if errors:
+    if errors or task_worker_died:
         sys.exit(1)
 
 
