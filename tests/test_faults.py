@@ -52,10 +52,12 @@ def test_with_redis_down_pages_are_served_uncached_and_caching_resumes_when_it_r
 
         private_redis.start()  # empty, as a Redis restarted without persistence
         wait_for(lambda: server.get("/")[1]["X-Cache"] == "HIT", 20, "caching never resumed")
+        # Each worker that lost writes forgets what Redis kept once it reaches it again, which
+        # may drop a page another worker had just stored: every page is kept again soon after.
         for path in paths:
-            server.get(path)
+            wait_for(lambda path=path: server.get(path)[:2][1]["X-Cache"] == "HIT", 20, path)
             status, headers, _ = server.get(path)
-            assert (status, headers["X-Cache"]) == (200, "HIT"), path
+            assert status == 200, path
         assert "answers again" in server.log()
         assert server.process.poll() is None
     finally:
