@@ -89,7 +89,7 @@ def test_with_redis_down_a_signed_in_editor_still_gets_the_admin(sqlite_site, pr
         private_redis.kill()
         status, _, body = server.get("/admin/", headers={"Cookie": f"sessionid={session}"})
         assert status == 200
-        assert "Dashboard" in body or "wagtail" in body.lower()
+        assert "<title>Dashboard" in body, body[:500]  # the admin's home, not its login page
     finally:
         server.stop()
 
