@@ -1,7 +1,7 @@
 from itertools import combinations
 
 from django.db import models
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -18,12 +18,24 @@ from masthead.authors.models import Author
 from masthead.caching.parts import rendered_part
 from masthead.caching.store import record
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
+from masthead.images.models import NewsRendition
 from masthead.navigation.models import MenuFields
 
 # How many paragraphs come before the inline block of related articles.
 INLINE_RELATED_AFTER_PARAGRAPHS = 3
 # The largest set of tags a cache key of related lists names (see related_articles).
 RELATED_KEY_TAGS = 4
+# The renditions a listed article shows (includes/article_card.html, the search results): its
+# picture loads only these, not every size ever made of it. Wagtail takes prefetched renditions
+# as all there are, so a list showing another size must add it here.
+CARD_RENDITIONS = (
+    "fill-240x135-c100",
+    "fill-400x225-c100",
+    "fill-800x450-c100",
+    "fill-480x320-c100",
+    "fill-800x533-c100",
+    "fill-1200x800-c100",
+)
 
 
 def shared_tags_keys(tag_ids, sizes):
@@ -51,7 +63,10 @@ class ArticlePageQuerySet(PageQuerySet):
             self.defer_streamfields()
             .select_related("lead_image")
             .prefetch_related(
-                "lead_image__renditions",
+                Prefetch(
+                    "lead_image__renditions",
+                    queryset=NewsRendition.objects.filter(filter_spec__in=CARD_RENDITIONS),
+                ),
                 Prefetch(
                     "article_authors",
                     queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
@@ -198,21 +213,23 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
     def image_credit(self):
         return self.lead_image_credit or (self.lead_image.credit if self.lead_image else "")
 
+    # Previous and next as a range of dates with one exclusion, not an OR of two conditions,
+    # so that the database walks its date index from this article's date.
     def previous_article(self):
-        older = Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk)
         return (
             ArticlePage.objects.published()
-            .filter(older)
+            .filter(date__lte=self.date)
+            .exclude(date=self.date, pk__gte=self.pk)
             .defer_streamfields()
             .order_by("-date", "-pk")
             .first()
         )
 
     def next_article(self):
-        newer = Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk)
         return (
             ArticlePage.objects.published()
-            .filter(newer)
+            .filter(date__gte=self.date)
+            .exclude(date=self.date, pk__lte=self.pk)
             .defer_streamfields()
             .order_by("date", "pk")
             .first()
