@@ -13,7 +13,9 @@ What it does, in one run, all on 127.0.0.1 and in a fresh temporary data folder:
    sample (a Lua script picks a path per request) and, separately, the home page:
    a. nginx serving that HTML as static files (a generated config, on a port of its own): the
       ceiling any cache of full pages could reach on this machine;
-   b. Masthead uncached (PAGE_CACHE=0): every request renders its page;
+   b. Masthead uncached (PAGE_CACHE=0): every request renders its page, from parts (an
+      article's content, the chrome) that each worker keeps in its own memory; and b2, the
+      same with those parts shared by the workers in Redis, as a production server has them;
    c. Masthead with its own page cache, shared by the workers in Redis (REDIS_URL, a database
       of the benchmark's own, flushed at start and at the end);
    d. Masthead behind Varnish, started first as `deploy/varnish/run LISTEN_PORT
@@ -1019,11 +1021,34 @@ def main():
             rows.append(("a. nginx, static files", nginx, ""))
         else:
             rows.append(("a. nginx, static files", None, "skipped: nginx is not installed"))
-        log("  b. Masthead uncached")
+        log("  b. Masthead uncached, parts in each worker's memory")
         uncached_results = load_group(ports["uncached"], files, args, workdir)
-        rows.append(("b. Masthead uncached", uncached_results, ""))
+        rows.append(("b. Masthead uncached", uncached_results, "parts per worker"))
         note_failures(uncached_results, uncached)
         stop(uncached)
+        if redis_missing:
+            rows.append(("b2. uncached, parts in Redis", None, f"skipped: {redis_missing}"))
+        else:
+            # What a production server runs with the page cache off: the parts and chrome are
+            # shared by the workers in Redis, filled by the first request for each page.
+            log("Starting gunicorn uncached (PAGE_CACHE=0), parts in Redis ...")
+            redis.flushdb()
+            shared = start(
+                Server(
+                    dict(uncached_env, REDIS_URL=args.redis_url),
+                    ports["uncached"],
+                    args.workers,
+                    workdir / "gunicorn-uncached-redis.log",
+                )
+            )
+            bad = save_pages(ports["uncached"], all_paths, None)
+            if bad:
+                log(f"WARNING: pages that did not answer 2xx: {', '.join(bad)}")
+            log("  b2. Masthead uncached, parts in Redis")
+            results = load_group(ports["uncached"], files, args, workdir)
+            rows.append(("b2. uncached, parts in Redis", results, "parts shared"))
+            note_failures(results, shared)
+            stop(shared)
 
         if redis_missing:
             rows.append(("c. Masthead + own cache", None, f"skipped: {redis_missing}"))
