@@ -20,6 +20,7 @@ from wagtail.models import Page, Site
 
 from masthead.articles.models import ArticleAuthor, ArticlePage, TopStoriesPage
 from masthead.authors.models import Author
+from masthead.caching.store import forget_found_fresh
 from masthead.core.address import site_address
 from masthead.core.models import SiteSettings
 from masthead.images.models import NewsImage
@@ -60,9 +61,11 @@ def _static_and_cache(settings):
     }
     cache.clear()
     caches["purges"].clear()
+    forget_found_fresh()
     yield
     cache.clear()
     caches["purges"].clear()
+    forget_found_fresh()
 
 
 @pytest.fixture(autouse=True)

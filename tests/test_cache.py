@@ -19,6 +19,7 @@ from taggit.models import Tag
 from masthead.articles.models import ArticlePage, TopStoriesPage, TopStory
 from masthead.caching.middleware import next_midnight
 from masthead.caching.scheduling import purge_keys
+from masthead.caching.store import purge
 from masthead.core.models import SiteSettings
 from masthead.sections.models import SectionPage
 from tests.conftest import make_section
@@ -528,3 +529,23 @@ def test_the_page_cache_in_redis_is_shared_and_purged(client, paper, story, redi
     story.title = "Harbour reopens in Redis"
     story.save_revision().publish()
     assert "Harbour reopens in Redis" in main(client, story.url)
+
+
+def test_what_this_process_found_fresh_it_serves_from_memory_until_a_purge(
+    client, paper, story, redis_cache
+):
+    import redis
+
+    shared = redis.Redis.from_url(redis_cache)
+    assert state(client, story.url) == "MISS"
+    assert state(client, story.url) == "HIT"
+    for name in shared.scan_iter(":1:page:*"):
+        shared.delete(name)  # gone from the shared cache, and no purge was made
+    assert state(client, story.url) == "HIT"  # from this process's memory, Redis not asked
+    purge(f"url:{story.pk}")  # in any process: the generation changes
+    assert state(client, story.url) == "MISS"
+    assert state(client, story.url) == "HIT"
+    shared.delete(":1:purged-generation")  # evicted: nothing found before is trusted
+    for name in shared.scan_iter(":1:page:*"):
+        shared.delete(name)
+    assert state(client, story.url) == "MISS"

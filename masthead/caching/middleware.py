@@ -14,7 +14,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from masthead.caching import fragments
-from masthead.caching.store import backend, collecting, is_fresh, keep
+from masthead.caching.store import collecting, fresh_entry, generation_of_request, keep
 
 # Whether the response being built goes into the page cache (it then holds includes for its
 # fragments instead of their content).
@@ -56,14 +56,18 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        with generation_of_request():
+            return self.served(request)
+
+    def served(self, request):
         if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD") or signed_in(request):
             return self.uncached(request, self.get_response(request))
         try:
             name = self.entry_name(request)
         except DisallowedHost:
             return self.get_response(request)
-        entry = backend().get(name)
-        if entry is not None and is_fresh(entry["keys"], entry["started"], entry["expires"]):
+        entry = fresh_entry(name)
+        if entry is not None:
             return self.answer(request, entry, "HIT")
 
         started = time.time()

@@ -12,12 +12,20 @@ A purge stores the time of the purge against each key. A cached value is good wh
 its keys was last purged before the value started being built: so a page that was being rendered
 while its content changed is never kept, and a purge time that the cache has evicted counts as
 purged.
+
+Each purge also writes a new generation, a value never written before. What a process found fresh
+it remembers in its own memory with the generation it read before looking: while the generation
+is the same, no purge has been made since, and the value is served without asking the shared
+cache again (one read of the generation per request instead of two or more per value).
 """
 
 import contextlib
 import contextvars
 import logging
+import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -27,6 +35,13 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 PURGED = "purged:"
+GENERATION = "purged-generation"
+FOUND_FRESH_MAX = 500
+
+# name -> (entry, generation): what this process found fresh, and the generation read before.
+_found_fresh = OrderedDict()
+_found_fresh_lock = threading.Lock()
+_request_generation = contextvars.ContextVar("masthead_purge_generation", default=None)
 
 
 @dataclass
@@ -91,6 +106,64 @@ def collecting():
             outer.add(shown)
 
 
+def new_generation():
+    return f"{time.time():.6f}-{secrets.token_hex(8)}"
+
+
+def read_generation():
+    """The current generation; a cache that has none (new, emptied, evicted) starts one, which
+    no process has seen before."""
+    store = purge_times()
+    generation = store.get(GENERATION)
+    if generation is None and not store.add(GENERATION, generation := new_generation(), None):
+        generation = store.get(GENERATION)
+    return generation
+
+
+@contextlib.contextmanager
+def generation_of_request():
+    """Read the generation once for everything a request looks up."""
+    token = _request_generation.set(read_generation())
+    try:
+        yield
+    finally:
+        _request_generation.reset(token)
+
+
+def forget_found_fresh():
+    """For tests that empty a cache without purging."""
+    with _found_fresh_lock:
+        _found_fresh.clear()
+
+
+def fresh_entry(name):
+    """The entry kept under `name` if it is still true, else None."""
+    generation = _request_generation.get()
+    if generation is None:
+        generation = read_generation()
+    if generation is not None:
+        with _found_fresh_lock:
+            entry, seen_at = _found_fresh.get(name, (None, None))
+        now = time.time()
+        if (
+            seen_at == generation
+            and now < entry["until"]
+            and (entry["expires"] is None or now < entry["expires"])
+        ):
+            return entry
+    entry = backend().get(name)
+    fresh = entry is not None and is_fresh(entry["keys"], entry["started"], entry["expires"])
+    with _found_fresh_lock:
+        if not fresh:
+            _found_fresh.pop(name, None)
+        elif generation is not None:
+            _found_fresh[name] = (entry, generation)
+            _found_fresh.move_to_end(name)
+            while len(_found_fresh) > FOUND_FRESH_MAX:
+                _found_fresh.popitem(last=False)
+    return entry if fresh else None
+
+
 def is_fresh(keys, started, expires=None):
     """Whether something built from `keys`, started at `started`, is still true."""
     if expires is not None and time.time() >= expires:
@@ -121,9 +194,8 @@ def timeout_for(shown, started):
 
 def cached(name, build):
     """The value `build()` returns, kept under `name` until one of the keys it records is purged."""
-    store = backend()
-    entry = store.get(name)
-    if entry is not None and is_fresh(entry["keys"], entry["started"], entry["expires"]):
+    entry = fresh_entry(name)
+    if entry is not None:
         shown = _shown.get()
         if shown is not None:
             shown.add(Shown(set(entry["keys"]), entry["expires"]))
@@ -161,7 +233,10 @@ def purge(*keys):
     if not keys:
         return
     now = time.time()
-    purge_times().set_many({PURGED + key: now for key in keys}, timeout=None)
+    store = purge_times()
+    store.set_many({PURGED + key: now for key in keys}, timeout=None)
+    store.set(GENERATION, new_generation(), timeout=None)  # after the times
+    _request_generation.set(None)  # what this request looks up next is checked again
     purge_front_caches(keys)
 
 
