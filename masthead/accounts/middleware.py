@@ -7,8 +7,14 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from masthead.accounts.staff import is_editor, must_set_up_two_factor
+
+
+def logged_in_now(user):
+    """Whether a view logged someone in during this request (login() replaced the lazy user)."""
+    return not isinstance(user, SimpleLazyObject) and user.is_authenticated
 
 
 class AdminAccessMiddleware:
@@ -20,6 +26,14 @@ class AdminAccessMiddleware:
         response = refused or self.get_response(request)
         self.mark(request, response)
         return response
+
+    @staticmethod
+    def cookies(request):
+        return {
+            settings.SESSION_COOKIE_NAME,
+            settings.SIGNED_IN_COOKIE_NAME,
+            settings.EDITOR_COOKIE_NAME,
+        }
 
     def refused(self, request):
         if not request.path_info.startswith(reverse("wagtailadmin_home")):
@@ -48,6 +62,8 @@ class AdminAccessMiddleware:
         tells the page cache and Varnish to give them fresh pages. Set at login, cleared at
         logout (or when stale)."""
         user = request.user
+        if not set(request.COOKIES) & self.cookies(request) and not logged_in_now(user):
+            return  # nobody signed in, nor signing in: the session is not read (no Vary: Cookie)
         signed_in = user.is_authenticated
         editor = signed_in and is_editor(user)
         for name, wanted, script_reads in (
