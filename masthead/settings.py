@@ -112,9 +112,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     # Readers never reach the admin; staff of a group that must use two-factor set it up first.
     "masthead.accounts.middleware.AdminAccessMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "masthead.syndication.middleware.RemovedPageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",

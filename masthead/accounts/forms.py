@@ -23,7 +23,6 @@ class LoginForm(allauth_forms.LoginForm):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = "E-mail address"
         self.fields["login"].widget.attrs.pop("placeholder", None)
-        self.fields["login"].max_length = 254
         self.fields["password"].widget.attrs.pop("placeholder", None)
         add_validators(self.fields["login"], *ONE_LINE)
         if "remember" in self.fields:
@@ -49,7 +48,6 @@ class SignupForm(allauth_forms.SignupForm):
         for name in ("email", "password1", "password2"):
             if name in self.fields:
                 self.fields[name].widget.attrs.pop("placeholder", None)
-        self.fields["email"].max_length = 254
         add_validators(self.fields["email"], *ONE_LINE)
         add_validators(self.fields["display_name"], *ONE_LINE)
         self.fields[self.honeypot].label = "Leave this field empty"
@@ -73,7 +71,6 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "E-mail address"
         self.fields["email"].widget.attrs.pop("placeholder", None)
-        self.fields["email"].max_length = 254
         add_validators(self.fields["email"], *ONE_LINE)
 
 

@@ -46,7 +46,7 @@ ALLAUTH_ACTIONS = {
     "signup": "signup",
     "confirm_email": "verify_email",
     "reset_password": "password_reset",
-    "reset_password_from_key": "account_change",
+    "reset_password_from_key": "login",
     "change_password": "account_change",
     "manage_email": "account_change",
     "reauthenticate": "account_change",
