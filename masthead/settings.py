@@ -238,7 +238,9 @@ ACCOUNT_RATE_LIMITS = AccountRateLimits()
 ACCOUNT_USER_DISPLAY = "masthead.accounts.profiles.display_name"
 MFA_ADAPTER = "masthead.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
-MFA_PASSKEY_LOGIN_ENABLED = True
+# Passkeys as a second factor; not as a login of their own, whose button would put allauth's
+# inline configuration script on the login page, where the readers' pages carry none.
+MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_TOTP_ISSUER = os.environ.get("SITE_NAME", "The Masthead Times")
 # Staff marker: a signed-in editor gets fresh pages (masthead.caching); readers get the cache.
 EDITOR_COOKIE_NAME = "masthead_editor"

@@ -581,3 +581,15 @@ def test_the_account_pages_pass_the_nu_html_checker(client, site, tmp_path, caps
         ignore_re=[r'Attribute "(fetchpriority|enterkeyhint)" not allowed'],
     )
     assert validator.validate(files) == 0, capsys.readouterr().out
+
+
+def test_an_administrator_requires_two_factor_for_a_group_in_the_admin(client, site):
+    newsroom = Group.objects.create(name="Newsroom")
+    admin = make_editor("chief@example.com", is_superuser=True)
+    client.force_login(admin)
+    url = "/admin/settings/accounts/accountsettings/"
+    page = client.get(url)
+    assert page.status_code == 200 and "Newsroom" in page.content.decode()
+    saved = client.post(url, {"two_factor_groups": [newsroom.pk]})
+    assert saved.status_code == 302
+    assert list(AccountSettings.load().two_factor_groups.all()) == [newsroom]

@@ -249,3 +249,24 @@ def test_a_reader_at_the_admin_is_refused(browser, live_paper):
     assert "for the newsroom" in page.locator("h1").inner_text()
     shot(page, "accounts-admin-refused-phone")
     page.close()
+
+
+def test_the_account_pages_break_no_rule_of_the_browser_policy(browser, live_paper):
+    """No inline script or style: the policy would refuse them and say so in the console."""
+    account("policy@example.com")
+    page = browser.new_page(viewport=VIEWPORTS["desktop"])
+    complaints = []
+    page.on("console", lambda message: complaints.append(message.text))
+    page.on("pageerror", lambda error: complaints.append(str(error)))
+    for path in ("/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"):
+        page.goto(live_paper.url + path)
+    page.goto(live_paper.url + "/accounts/login/")
+    page.fill("#id_login", "policy@example.com")
+    page.fill("#id_password", PASSWORD)
+    page.click("main >> button:text('Log in')")
+    page.wait_for_url(live_paper.url + "/")
+    for path in ("/accounts/profile/", "/accounts/email/", "/accounts/2fa/", "/"):
+        page.goto(live_paper.url + path)
+    page.locator(".account-nav__name").wait_for(state="visible")
+    assert complaints == []
+    page.close()
