@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from masthead.core.allauth_rates import AccountRateLimits
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("MASTHEAD_DATA_DIR", Path.cwd() / "var")).resolve()
 
@@ -58,6 +60,7 @@ INSTALLED_APPS = [
     "masthead.jobs",
     "masthead.syndication",
     "masthead.search",
+    "masthead.accounts",
     "masthead.demo",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -76,6 +79,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -105,7 +111,10 @@ MIDDLEWARE = [
     "masthead.core.methods.OtherMethodsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Readers never reach the admin; staff of a group that must use two-factor set it up first.
+    "masthead.accounts.middleware.AdminAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "masthead.syndication.middleware.RemovedPageMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -194,9 +203,54 @@ TASKS = {
     else {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
 
-# Django's backend, which refuses every login while the account or the address is locked out.
+# allauth's backend (by e-mail address, or the admin's user name), which refuses every login
+# while the account or the address is locked out.
 AUTHENTICATION_BACKENDS = ["masthead.core.logins.ThrottledModelBackend"]
 WAGTAILADMIN_USER_LOGIN_FORM = "masthead.core.logins.ThrottledLoginForm"
+# Staff sign in where readers do (allauth: their password, then their second factor).
+WAGTAILADMIN_LOGIN_URL = "/accounts/login/"
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+
+# Readers' accounts (masthead.accounts, django-allauth; README, "Readers' accounts").
+ACCOUNT_ADAPTER = "masthead.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "homepage"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_FORMS = {
+    "login": "masthead.accounts.forms.LoginForm",
+    "signup": "masthead.accounts.forms.SignupForm",
+    "reset_password": "masthead.accounts.forms.ResetPasswordForm",
+}
+ACCOUNT_RATE_LIMITS = AccountRateLimits()
+ACCOUNT_USER_DISPLAY = "masthead.accounts.profiles.display_name"
+MFA_ADAPTER = "masthead.accounts.adapter.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+# Passkeys as a second factor; not as a login of their own, whose button would put allauth's
+# inline configuration script on the login page, where the readers' pages carry none.
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = os.environ.get("SITE_NAME", "The Masthead Times")
+# Staff marker: a signed-in editor gets fresh pages (masthead.caching); readers get the cache.
+EDITOR_COOKIE_NAME = "masthead_editor"
+# Tells the page's script that someone is signed in, so that it asks /accounts/me/ who.
+SIGNED_IN_COOKIE_NAME = "masthead_signed_in"
+# Addresses that are never served from the page cache, whoever asks (masthead.caching).
+PAGE_CACHE_PRIVATE_PREFIXES = ("/accounts/", "/admin/", "/_util/", "/comments/")
+# Avatars: the largest upload taken, and the size they are stored at (masthead.accounts).
+AVATAR_MAX_BYTES = 5 * 1024 * 1024
+AVATAR_SIZE = 256
 WAGTAILADMIN_USER_PASSWORD_RESET_FORM = "masthead.core.logins.ThrottledPasswordResetForm"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -357,6 +411,10 @@ else:
 # Every rate limit of the site (masthead.core.ratelimit.LIMITS; the README's table): "N/S" is
 # N in S seconds per client address, "N/S/key" per account or e-mail address typed.
 LOGIN_RATE = os.environ.get("LOGIN_RATE", "5/300/key,20/300/ip")
+LOGIN_ATTEMPT_RATE = os.environ.get("LOGIN_ATTEMPT_RATE", "30/60")
+SIGNUP_RATE = os.environ.get("SIGNUP_RATE", "10/3600")
+VERIFY_EMAIL_RATE = os.environ.get("VERIFY_EMAIL_RATE", "1/180/key,10/3600/ip")
+ACCOUNT_CHANGE_RATE = os.environ.get("ACCOUNT_CHANGE_RATE", "10/60/user")
 PASSWORD_RESET_RATE = os.environ.get("PASSWORD_RESET_RATE", "3/3600/key,10/3600/ip")
 PAGE_PASSWORD_RATE = os.environ.get("PAGE_PASSWORD_RATE", "10/300")
 SEARCH_LIVE_RATE = os.environ.get("SEARCH_LIVE_RATE", "30/10")

@@ -14,6 +14,8 @@ from masthead.core.views import health, security_txt
 from masthead.search import views as search_views
 
 handler400 = "masthead.core.errors.bad_request"
+# allauth's rate limits answer through this: the site's one 429 page.
+handler429 = "masthead.core.errors.rate_limited"
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -23,6 +25,7 @@ urlpatterns = [
         page_password(wagtail_views.authenticate_with_password),
         name="wagtailcore_authenticate_with_password",
     ),
+    path("accounts/", include("masthead.accounts.urls")),
     path("documents/", include(wagtaildocs_urls)),
     path("_fragments/<slug:name>/", fragment_view, name="fragment"),
     path(".well-known/security.txt", security_txt, name="security_txt"),

@@ -75,6 +75,26 @@ def _tasks_in_the_request(settings):
     settings.TASKS = {"default": immediate, "worker": immediate}
 
 
+@pytest.fixture(autouse=True)
+def _editors_marked_at_login(monkeypatch):
+    """The test client's force_login() skips the login view, and so the marker cookie that a
+    real login gives editors (masthead.accounts.middleware): give it here as that view would,
+    or a force-logged-in editor would be served the readers' cached pages."""
+    from django.test import Client
+
+    from masthead.accounts.staff import is_editor
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        self.cookies[django_settings.SIGNED_IN_COOKIE_NAME] = "1"
+        if is_editor(user):
+            self.cookies[django_settings.EDITOR_COOKIE_NAME] = "1"
+
+    monkeypatch.setattr(Client, "force_login", force_login)
+
+
 @pytest.fixture
 def uncached(settings):
     """Every request renders its page: for tests that count what a render costs."""

@@ -20,7 +20,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 from django.http import HttpResponse
 from django.test import override_settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
 from masthead.caching.frontend import VarnishBackend
@@ -118,6 +118,8 @@ urlpatterns = [
     path("robots.txt", robots),
     path("_health/", robots),  # the probe's address: these views need no database
     path("_varnish/page/<slug:name>/", contract_page),
+    # Marked public, but under the private prefixes: Varnish passes them whatever they say.
+    re_path(r"^(?P<name>accounts|admin|_util|comments)/.*$", contract_page),
     path("_varnish/client/", client_page),
     path("_varnish/private/", private_page),
     path("_varnish/cookie/", cookie_page),
@@ -309,7 +311,7 @@ def test_readers_cookies_are_dropped_before_the_lookup(varnish):
 
 def test_a_signed_in_editor_is_never_served_from_the_cache(varnish):
     url = "/_varnish/page/editor/"
-    cookie = "csrftoken=abc; sessionid=s3cr3t"
+    cookie = "csrftoken=abc; sessionid=s3cr3t; masthead_editor=1"
     first, second = varnish.get(url, Cookie=cookie), varnish.get(url, Cookie=cookie)
     assert first[0] == second[0] == "MISS"
     assert first[1] != second[1]
@@ -317,7 +319,32 @@ def test_a_signed_in_editor_is_never_served_from_the_cache(varnish):
     # Nor did the editor's answers fill the cache for readers.
     assert varnish.get(url)[0] == "MISS"
     assert varnish.get(url)[0] == "HIT"
-    assert varnish.get(url, Cookie="sessionid=s3cr3t")[0] == "MISS"
+    assert varnish.get(url, Cookie="masthead_editor=1")[0] == "MISS"
+
+
+def test_a_signed_in_reader_gets_the_same_stored_page(varnish):
+    url = "/_varnish/page/reader/"
+    anonymous = varnish.get(url)
+    assert anonymous[0] == "MISS"
+    reader = varnish.get(url, Cookie="csrftoken=abc; sessionid=r3ader; masthead_signed_in=1")
+    assert reader == ("HIT", anonymous[1])
+    assert backend_requests(url) == [None]
+
+
+def test_a_signed_in_readers_miss_carries_only_their_session_to_the_site(varnish):
+    """Masthead builds the page for the cache without it (tests/test_accounts_cache.py)."""
+    url = "/_varnish/page/reader-miss/"
+    assert (
+        varnish.get(url, Cookie="theme=dark; sessionid=r3ader; masthead_signed_in=1")[0] == "MISS"
+    )
+    assert backend_requests(url) == ["sessionid=r3ader"]
+
+
+@pytest.mark.parametrize("url", ["/accounts/me/", "/admin/", "/_util/x/", "/comments/1/"])
+def test_private_addresses_always_pass(varnish, url):
+    for _ in range(2):
+        assert varnish.get(url)[0] == "MISS"
+    assert len(backend_requests(url)) == 2
 
 
 def test_posts_reach_the_site_with_their_cookies(varnish):

@@ -46,11 +46,22 @@ sub vcl_recv {
     }
     call vcl_req_host;
     call vcl_req_method;
-    if (req.http.Authorization || req.http.Cookie ~ "(^|;)\s*sessionid=") {
+    # Editors (the marker cookie Masthead sets at their login) and the private addresses
+    # (PAGE_CACHE_PRIVATE_PREFIXES: accounts, admin, Wagtail's utilities, comments) pass.
+    if (req.http.Authorization
+        || req.http.Cookie ~ "(^|;)\s*masthead_editor="
+        || req.url ~ "^/(accounts|admin|_util|comments)/") {
         return (pass);
     }
-    # Readers' cookies (csrftoken, consent...) neither split nor bypass the cache.
-    unset req.http.Cookie;
+    # A signed-in reader gets the same stored page as everybody. Only their session goes on
+    # to the site, on a miss: Masthead builds a page for the cache without looking at it, and
+    # answers a page that is theirs alone (a private page they unlocked) as private, which is
+    # never stored. Other cookies (csrftoken, consent...) neither split nor bypass the cache.
+    if (req.http.Cookie ~ "(^|;)\s*sessionid=") {
+        set req.http.Cookie = regsub(req.http.Cookie, "^(.*;\s*)?(sessionid=[^;]*).*$", "\2");
+    } else {
+        unset req.http.Cookie;
+    }
     # Stale-while-revalidate while the backend is healthy; up to obj.grace when it is not.
     if (std.healthy(req.backend_hint)) {
         set req.grace = 60s;

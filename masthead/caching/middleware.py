@@ -37,8 +37,39 @@ UNCACHEABLE_DIRECTIVES = ("private", "no-store", "no-cache")
 
 
 def signed_in(request):
-    """A request that may come from a signed-in user: never served from the cache, nor kept."""
+    """A request that may come from a signed-in editor (the marker cookie masthead.accounts
+    sets at login for staff), or one to a private address: never served from the cache, nor
+    kept. A signed-in reader is not: every reader gets the same cached document, and what is
+    theirs comes from /accounts/me/ once the page has loaded."""
+    return settings.EDITOR_COOKIE_NAME in request.COOKIES or private_address(request)
+
+
+def private_address(request):
+    return request.path_info.startswith(settings.PAGE_CACHE_PRIVATE_PREFIXES)
+
+
+def has_session(request):
     return settings.SESSION_COOKIE_NAME in request.COOKIES
+
+
+def as_anonymous(request):
+    """The request without its session: a page built for the cache on a signed-in reader's
+    request sees no one, so nothing of theirs can be kept in it. Returns what to put back."""
+    cookies, header = request.COOKIES, request.META.get("HTTP_COOKIE")
+    theirs = (settings.SESSION_COOKIE_NAME, settings.SIGNED_IN_COOKIE_NAME)
+    request.COOKIES = {name: value for name, value in cookies.items() if name not in theirs}
+    request.META["HTTP_COOKIE"] = "; ".join(
+        f"{name}={value}" for name, value in request.COOKIES.items()
+    )
+    return cookies, header
+
+
+def restore(request, saved):
+    request.COOKIES, header = saved
+    if header is None:
+        request.META.pop("HTTP_COOKIE", None)
+    else:
+        request.META["HTTP_COOKIE"] = header
 
 
 def wants_includes(request):
@@ -71,12 +102,16 @@ class PageCacheMiddleware:
             return self.answer(request, entry, "HIT")
 
         started = time.time()
+        reader = has_session(request)
+        saved = as_anonymous(request) if reader else None
         flag = building_for_cache.set(True)
         try:
             with collecting() as shown:
                 response = self.get_response(request)
         finally:
             building_for_cache.reset(flag)
+            if saved is not None:
+                restore(request, saved)
         if self.cacheable(response, shown):
             shown.expire_at(next_midnight().timestamp())
             page = {
@@ -91,6 +126,10 @@ class PageCacheMiddleware:
             entry = keep(name, page, shown, started)
             if entry is not None:
                 return self.answer(request, entry, "MISS")
+        if reader:
+            # Not a page for everyone (a form, a private page the reader has unlocked): the
+            # reader's own, built again with their session.
+            return self.uncached(request, self.get_response(request), fill=True)
         return self.uncached(request, response, fill=True)
 
     def entry_name(self, request):
@@ -143,7 +182,7 @@ class PageCacheMiddleware:
     def uncached(self, request, response, fill=False):
         if fill and not response.streaming and b"<esi:include" in response.content:
             response.content = fragments.assemble(response.content.decode(response.charset))
-        if signed_in(request):
+        if signed_in(request) or has_session(request):
             patch_cache_control(response, private=True, no_cache=True)
         elif "Cache-Control" not in response:
             patch_cache_control(response, no_cache=True)

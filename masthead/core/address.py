@@ -105,3 +105,12 @@ def _site_record_errors():
             id="masthead.E003",
         )
     ]
+
+
+def public_url(location):
+    """`location` (a path, or an address on whatever host a request came to) under SITE_URL."""
+    parts = urlsplit(location)
+    path = parts.path or "/"
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return f"{settings.SITE_URL}{path}{query}{fragment}"

@@ -9,6 +9,7 @@ def site(request):
     current = Site.find_for_request(request)
     return {
         "site_name": (current.site_name if current else "") or settings.WAGTAIL_SITE_NAME,
-        # Only then is the editors' user bar worth asking for: asking reads the session.
-        "may_be_signed_in": settings.SESSION_COOKIE_NAME in request.COOKIES,
+        # Only for editors is the user bar worth asking for (asking reads the session); a
+        # signed-in reader's page is the cached one, which never carries it.
+        "may_be_signed_in": settings.EDITOR_COOKIE_NAME in request.COOKIES,
     }

@@ -43,6 +43,15 @@ def too_many_attempts(seconds):
     return error_page("429.html", 429, **{"Retry-After": str(seconds)})
 
 
+# allauth says no more than that a limit was reached; a minute is the shortest of its windows.
+RATE_LIMITED_RETRY_AFTER = 60
+
+
+def rate_limited(request):
+    """The 429 of allauth's rate limits (the `handler429` of the URLconf)."""
+    return too_many_attempts(RATE_LIMITED_RETRY_AFTER)
+
+
 def page_password(view):
     """Wagtail's form for the password of a private page, past `PAGE_PASSWORD_RATE` tries per
     client address: 429."""

@@ -9,8 +9,10 @@ address's). The admin's form then says how long to wait."""
 
 import logging
 
+from allauth.account.auth_backends import AuthenticationBackend
+from allauth.account.internal.userkit import get_user_by_username
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.dispatch import receiver
@@ -28,23 +30,35 @@ def account_key(username):
 
 
 def username_of(credentials):
-    return credentials.get(get_user_model().USERNAME_FIELD) or credentials.get("username")
+    """What the login was typed with: the e-mail address (allauth's form) or the user name."""
+    return (
+        credentials.get("email")
+        or credentials.get(get_user_model().USERNAME_FIELD)
+        or credentials.get("username")
+    )
 
 
-class ThrottledModelBackend(ModelBackend):
-    """Django's backend, which stops `authenticate()` (PermissionDenied) while the account or
+class ThrottledModelBackend(AuthenticationBackend):
+    """allauth's backend (a login by e-mail address, or by user name where one is given, as
+    Wagtail's form does), which stops `authenticate()` (PermissionDenied) while the account or
     the address is locked out, before looking at the password. Logins without a request (the
     shell, the test client's `login()`) are not counted."""
 
-    def authenticate(self, request, username=None, password=None, **credentials):
+    def authenticate(self, request, **credentials):
         if request is not None:
-            key = account_key(username or credentials.get(get_user_model().USERNAME_FIELD))
-            wait = ratelimit.throttled(request, ACTION, key=key)
+            wait = ratelimit.throttled(request, ACTION, key=account_key(username_of(credentials)))
             if wait:
                 request.login_throttled = wait
                 logger.warning("Login throttled for %s", ratelimit.client_address(request))
                 raise PermissionDenied
-        return super().authenticate(request, username=username, password=password, **credentials)
+        return super().authenticate(request, **credentials)
+
+    def _authenticate_by_username(self, username, password):
+        """Editors log in to Wagtail's own form by user name; readers' form asks for the
+        e-mail address only (ACCOUNT_LOGIN_METHODS)."""
+        if not username:
+            return None
+        return self._check_password(get_user_by_username(username), password)
 
 
 @receiver(user_login_failed)
@@ -68,16 +82,26 @@ def throttled_message(seconds):
 
 
 class ThrottledLoginForm(LoginForm):
-    """Wagtail's login form, which says so when the login was refused for too many failures."""
+    """Wagtail's login form, which says so when the login was refused for too many failures,
+    and which an account protected by two-factor authentication cannot use: it logs in where
+    its second factor is asked for (allauth's login, WAGTAILADMIN_LOGIN_URL)."""
 
     def clean(self):
         try:
-            return super().clean()
+            cleaned = super().clean()
         except ValidationError:
             wait = getattr(self.request, "login_throttled", 0)
             if wait:
                 raise ValidationError(throttled_message(wait), code="throttled") from None
             raise
+        user = self.get_user()
+        if user is not None and Authenticator.objects.filter(user=user).exists():
+            raise ValidationError(
+                "This account uses two-factor authentication: please log in on the site's "
+                "login page, which asks for your code.",
+                code="two_factor",
+            )
+        return cleaned
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):

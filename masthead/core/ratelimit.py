@@ -25,6 +25,10 @@ from django.http import HttpResponse
 
 LIMITS = {
     "login_failed": "LOGIN_RATE",
+    "login": "LOGIN_ATTEMPT_RATE",
+    "signup": "SIGNUP_RATE",
+    "verify_email": "VERIFY_EMAIL_RATE",
+    "account_change": "ACCOUNT_CHANGE_RATE",
     "password_reset": "PASSWORD_RESET_RATE",
     "page_password": "PAGE_PASSWORD_RATE",
     "contact": "CONTACT_RATE",
@@ -32,6 +36,28 @@ LIMITS = {
     "search_live": "SEARCH_LIVE_RATE",
 }
 APP = "masthead"
+
+# Readers' accounts are allauth's, and so are its limits: each of allauth's actions takes its
+# rates from a limit of the table above. Failed logins are counted once, by the throttled
+# authentication backend (core.logins), so allauth's own count of them is off.
+ALLAUTH_ACTIONS = {
+    "login": "login",
+    "login_failed": None,
+    "signup": "signup",
+    "confirm_email": "verify_email",
+    "reset_password": "password_reset",
+    "reset_password_from_key": "login",
+    "change_password": "account_change",
+    "manage_email": "account_change",
+    "reauthenticate": "account_change",
+}
+
+
+def allauth_rates():
+    """allauth's ACCOUNT_RATE_LIMITS, from the table (masthead.core.allauth_rates reads it)."""
+    return {
+        action: rates(limit)[limit] if limit else None for action, limit in ALLAUTH_ACTIONS.items()
+    }
 
 
 def client_address(request):

@@ -66,6 +66,9 @@ TOP_STORIES = 5
 EDITOR_USERNAME = "editor"
 EDITOR_PASSWORD = "masthead-demo"
 EDITOR_EMAIL = "editor@example.com"
+READER_EMAIL = "reader@example.com"
+READER_PASSWORD = "masthead-reader"
+READER_NAME = "Demo Reader"
 
 PICTURE_CREDIT = "Illustration: Masthead demo"
 
@@ -664,6 +667,32 @@ def ensure_editor():
     if user:
         return user, False
     user = User.objects.create_superuser(EDITOR_USERNAME, EDITOR_EMAIL, EDITOR_PASSWORD)
+    verified_address(user)
+    return user, True
+
+
+def verified_address(user):
+    """The account's e-mail address, verified: allauth's login asks for one."""
+    from allauth.account.models import EmailAddress
+
+    if not user.email:
+        return
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+def ensure_reader():
+    """A reader's account (no admin), with a verified address; returns (user, created)."""
+    from masthead.accounts.profiles import update_profile
+
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=READER_EMAIL).first()
+    if user:
+        return user, False
+    user = User.objects.create_user("reader", READER_EMAIL, READER_PASSWORD)
+    verified_address(user)
+    update_profile(user, display_name=READER_NAME)
     return user, True
 
 
@@ -1078,6 +1107,8 @@ def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED):
     summary = Summary()
     with transaction.atomic(), indexed_at_the_end(*STRUCTURE_MODELS):
         user, summary.editor_created = ensure_editor()
+        verified_address(user)
+        ensure_reader()
         home, summary.home_created = ensure_home(user)
         site = ensure_site(home)
         tree, created = ensure_tree(home, user)
@@ -1114,5 +1145,10 @@ def login_lines():
         lines += [
             f"User name: {EDITOR_USERNAME}",
             "Password:  (changed since the demo created the account)",
+        ]
+    if User.objects.filter(email__iexact=READER_EMAIL).exists():
+        lines += [
+            f"Reader:    {READER_EMAIL} / {READER_PASSWORD} (log in at {settings.SITE_URL}"
+            "/accounts/login/)",
         ]
     return lines
