@@ -1,6 +1,7 @@
 """The editors' digest of what waits for moderation: a task that schedules its next run itself
 (`run_at`, no cron), and at most one waiting per period (DigestRun's unique period)."""
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -13,6 +14,8 @@ from django_tasks import task
 
 from masthead.comments.models import Comment, DigestRun, Report
 from masthead.core.tasks import send_once
+
+logger = logging.getLogger(__name__)
 
 
 def period_hours():
@@ -31,6 +34,9 @@ def next_period(now=None):
 def schedule_digest(now=None):
     """Schedule the digest of the coming period unless it is scheduled already."""
     period = next_period(now)
+    if not send_digest.get_backend().supports_defer:
+        logger.warning("The task backend cannot send the comments digest later, at %s", period)
+        return None
     try:
         with transaction.atomic():
             run = DigestRun.objects.create(period=period)
@@ -70,5 +76,5 @@ def send_digest(period):
     to = list(moderators().values_list("email", flat=True))
     if text and to:
         send_once(f"comments-digest:{period}", "Comments waiting for moderation", text, to)
-    if text:
-        schedule_digest()
+    if text:  # the next one, after this period (when the task ran early, after it all the same)
+        schedule_digest(now=max(timezone.now(), datetime.fromisoformat(period)))

@@ -5,7 +5,8 @@ and bytes whatever the number of comments: THREADS_PER_PAGE threads, REPLIES_SHO
 each, then links."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.template.loader import render_to_string
 
@@ -51,25 +52,35 @@ def threads_context(article, number):
         .annotate(reply_count=Count("replies", filter=Q(replies__status="approved")))
         .exclude(removed=True, reply_count=0)
         .order_by("-created", "-pk")
-        .prefetch_related(
-            Prefetch(
-                "replies",
-                queryset=Comment.objects.filter(SHOWN)
-                .select_related("author")
-                .order_by("created", "pk")[:REPLIES_SHOWN],
-                to_attr="first_replies",
-            )
-        )
     )
     paginator = Paginator(threads, THREADS_PER_PAGE)
     try:
         page = paginator.page(number)
     except (EmptyPage, PageNotAnInteger):
-        if number == 1:
-            page = paginator.page(1)
-        else:
-            raise Http404("No such page of comments") from None
+        raise Http404("No such page of comments") from None
+    offset = (page.number - 1) * THREADS_PER_PAGE
+    # Asked even when there is no comment (the paginator would skip it), as the replies are:
+    # the block costs the same queries whatever it holds.
+    page.object_list = list(threads[offset : offset + THREADS_PER_PAGE])
+    # The first replies of each thread of this page, in one query.
+    replies = (
+        Comment.objects.filter(
+            SHOWN, parent__in=threads.values("pk")[offset : offset + THREADS_PER_PAGE]
+        )
+        .select_related("author")
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("parent_id")], order_by=[F("created"), F("pk")]
+            )
+        )
+        .filter(rank__lte=REPLIES_SHOWN)
+        .order_by("created", "pk")
+    )
+    by_thread = {}
+    for reply in replies:
+        by_thread.setdefault(reply.parent_id, []).append(reply)
     for thread in page.object_list:
+        thread.first_replies = by_thread.get(thread.pk, [])
         thread.more_replies = thread.reply_count - len(thread.first_replies)
     return {
         "article": article,

@@ -91,7 +91,7 @@ def post_comment(request, article_id):
                 return page(request, "posted.html", {"comment": comment, "article": article})
         refused = flows.why_refused(request.user, article)
         if refused:
-            return refusal(request, refused, 403, article if article.is_published else None)
+            return refusal(request, refused, 403, article)
         form = CommentForm(initial={"reply_to": request.GET.get("reply_to", "")[:20]})
         return form_response(
             page(request, "form_page.html", {"form": form, "article": article}), Submission()
@@ -122,7 +122,7 @@ def post_comment(request, article_id):
         if comment.status == Comment.Status.APPROVED:
             return redirect(shown_url(comment))
         return redirect(reverse("comments:post", args=[article.pk]) + f"?posted={comment.pk}")
-    context = {"form": form, "article": article if article.is_published else None}
+    context = {"form": form, "article": article}
     return form_response(page(request, "form_page.html", context), submission)
 
 
