@@ -9,6 +9,7 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from masthead.caching.parts import rendered_part
 from masthead.caching.store import expire_at, record
@@ -41,10 +42,10 @@ def thread_id(request):
 
 
 def threads_context(article, number):
-    record(f"comments:{article.pk}")
+    record(f"comments:{article.pk}", f"url:{article.pk}")  # it links to the article's address
     options = flows.comment_settings(article)
     closing = flows.closes_at(article, options)
-    if closing is not None and article.comments_open:
+    if closing is not None and article.comments_open and closing > timezone.now():
         expire_at(closing)  # the block says "closed" from then on
     threads = (
         Comment.objects.filter(SHOWN | Q(removed=True), article=article, parent=None)
@@ -91,7 +92,7 @@ def threads_context(article, number):
 
 
 def thread_context(article, thread_pk, number):
-    record(f"comments:{article.pk}")
+    record(f"comments:{article.pk}", f"url:{article.pk}")
     thread = (
         Comment.objects.filter(SHOWN | Q(removed=True), article=article, parent=None, pk=thread_pk)
         .select_related("author")

@@ -13,7 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 from wagtail.models import Site
 
-from masthead.caching.store import purge_on_commit
+from masthead.caching.store import purge_on_commit, record
 from masthead.comments.models import (
     BannedReader,
     Comment,
@@ -45,10 +45,14 @@ def display_name(user):
 
 
 def comment_settings(article=None):
+    """The site's comment settings, read and never created here: a page being built that
+    created them would purge itself ("settings", caching/signals.py)."""
+    record("settings")
     site = (article.get_site() if article is not None else None) or Site.objects.filter(
         is_default_site=True
     ).first()
-    return CommentSettings.for_site(site) if site else CommentSettings()
+    found = CommentSettings.objects.filter(site=site).first() if site else None
+    return found or CommentSettings(site=site)
 
 
 def closes_at(article, options=None):
