@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "masthead.authors",
     "masthead.pages",
     "masthead.jobs",
+    "masthead.comments",
     "masthead.syndication",
     "masthead.search",
     "masthead.accounts",
@@ -420,6 +421,11 @@ PAGE_PASSWORD_RATE = os.environ.get("PAGE_PASSWORD_RATE", "10/300")
 SEARCH_LIVE_RATE = os.environ.get("SEARCH_LIVE_RATE", "30/10")
 CONTACT_RATE = os.environ.get("CONTACT_RATE", "5/600")
 JOBS_SUBMIT_RATE = os.environ.get("JOBS_SUBMIT_RATE", "5/3600")
+COMMENT_RATE = os.environ.get("COMMENT_RATE", "10/600")
+# A keyed hash of the address a comment came from (off: nothing of it is kept).
+COMMENTS_KEEP_ADDRESS_HASH = os.environ.get("COMMENTS_KEEP_ADDRESS_HASH", "") == "1"
+# Hours between two digests of what waits for moderation.
+COMMENTS_DIGEST_HOURS = int(os.environ.get("COMMENTS_DIGEST_HOURS", "24"))
 # The client address every limit counts by (allauth's): REMOTE_ADDR, or, behind proxies, the
 # address the last TRUSTED_PROXY_COUNT of them appended to X-Forwarded-For, or the header a CDN
 # sets (TRUSTED_CLIENT_IP_HEADER, such as CF-Connecting-IP). README, "Behind a proxy".

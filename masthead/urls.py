@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("masthead.syndication.urls")),
     path("search/", search_views.search, name="search"),
     path("search/live/", search_views.live_search, name="live_search"),
+    path("comments/", include("masthead.comments.urls")),
 ]
 
 if settings.SERVE_MEDIA:

@@ -54,6 +54,9 @@ def internal(href):
         return None
     if parts.path.startswith(("/admin/", "/media/", "/static/", "/documents/")):
         return None
+    # A reader's own pages (writing, reporting a comment; the account) ask for a login first.
+    if parts.path.startswith(("/comments/", "/accounts/")):
+        return None
     return urldefrag(href)[0]
 
 

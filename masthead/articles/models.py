@@ -4,9 +4,11 @@ from django.db import models
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager
@@ -78,9 +80,23 @@ class ArticlePageQuerySet(PageQuerySet):
 ArticlePageManager = PageManager.from_queryset(ArticlePageQuerySet)
 
 
+# Hooks that feature apps register (articles knows none of them):
+# "article_cards": fn(articles) sets what cards show beside the article's own fields (a count).
+# "article_slots": fn(request, article) -> {slot: html} fills `<!--slot:NAME-->` markers of the
+# cached article content ("header", "footer") with parts kept apart from it.
+CARDS_HOOK = "article_cards"
+SLOTS_HOOK = "article_slots"
+
+
+def slot(name):
+    return f"<!--slot:{name}-->"
+
+
 def attach_sections(articles):
     """Set `section` on each article to its parent page, in one query for the whole list."""
     articles = list(articles)
+    for annotate in hooks.get_hooks(CARDS_HOOK):
+        annotate(articles)
     parent_paths = {article.path[: -Page.steplen] for article in articles}
     sections = {page.path: page for page in Page.objects.filter(path__in=parent_paths)}
     for article in articles:
@@ -139,6 +155,12 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
         default=True,
         help_text=f"Three related articles after paragraph {INLINE_RELATED_AFTER_PARAGRAPHS}.",
     )
+    comments_open = models.BooleanField(
+        "open for comments",
+        default=True,
+        help_text="Untick to close comments on this article (they also close by themselves "
+        "after the days the comments settings say).",
+    )
 
     objects = ArticlePageManager()
 
@@ -159,7 +181,7 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
         FieldPanel("show_inline_related"),
     ]
     promote_panels = [*Page.promote_panels, *SocialFields.social_panels]
-    settings_panels = [FieldPanel("date"), *Page.settings_panels]
+    settings_panels = [FieldPanel("date"), FieldPanel("comments_open"), *Page.settings_panels]
 
     search_fields = [
         *Page.search_fields,
@@ -287,9 +309,13 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["content"] = rendered_part(
+        content = rendered_part(
             request, f"article:{self.pk}", "articles/article_content.html", self.content_context
         )
+        for fill in hooks.get_hooks(SLOTS_HOOK):
+            for name, html in fill(request, self).items():
+                content = content.replace(slot(name), html, 1)
+        context["content"] = mark_safe(content)  # noqa: S308 (rendered templates)
         return context
 
     def content_context(self):

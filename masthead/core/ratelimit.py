@@ -34,6 +34,7 @@ LIMITS = {
     "contact": "CONTACT_RATE",
     "jobs_submit": "JOBS_SUBMIT_RATE",
     "search_live": "SEARCH_LIVE_RATE",
+    "comment_post": "COMMENT_RATE",
 }
 APP = "masthead"
 

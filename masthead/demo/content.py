@@ -43,6 +43,7 @@ from masthead.authors.models import Author
 from masthead.core.address import site_address, sync_default_site
 from masthead.core.models import SiteSettings
 from masthead.demo import pictures
+from masthead.demo.comments import ensure_comments
 from masthead.demo.jobs import ensure_jobs
 from masthead.demo.writing import TAGS, TOPIC_PICTURES, Writer, block_id
 from masthead.images.models import NewsImage
@@ -1088,6 +1089,7 @@ class Summary:
     articles_created: int = 0
     articles_total: int = 0
     listings_created: int = 0
+    comments_created: int = 0
 
     @property
     def anything_created(self):
@@ -1099,6 +1101,7 @@ class Summary:
             or self.pictures_created
             or self.articles_created
             or self.listings_created
+            or self.comments_created
         )
 
 
@@ -1122,6 +1125,7 @@ def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED):
         ensure_top_stories(tree[("top-stories",)], user)
     with transaction.atomic():
         summary.listings_created = ensure_jobs(tree, user, _save_image)
+    summary.comments_created = ensure_comments()
     summary.articles_total = ArticlePage.objects.descendant_of(home).count()
     return summary
 

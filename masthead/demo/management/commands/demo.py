@@ -54,8 +54,9 @@ class Command(BaseCommand):
                     self.style.SUCCESS(
                         f"Demo ready in {elapsed:.1f} s: {summary.articles_created:,} articles, "
                         f"{summary.pages_created} other pages, {summary.authors_created} authors, "
-                        f"{summary.pictures_created} pictures and "
-                        f"{summary.listings_created} job listings created; "
+                        f"{summary.pictures_created} pictures, "
+                        f"{summary.listings_created} job listings and "
+                        f"{summary.comments_created} comments created; "
                         f"{summary.articles_total:,} articles in all."
                     )
                 )

@@ -1,0 +1,10 @@
+from django.conf import settings
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+
+from masthead.comments.flows import account_deleted
+
+
+@receiver(pre_delete, sender=settings.AUTH_USER_MODEL)
+def comments_of_a_deleted_account(sender, instance, **kwargs):
+    account_deleted(instance)

@@ -1,0 +1,51 @@
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from django_tasks import task
+
+from masthead.comments.flows import display_name, wants_reply_notifications
+from masthead.comments.models import Comment
+from masthead.core.tasks import send_once
+
+UNSUBSCRIBE_SALT = "comments.unsubscribe"
+
+
+def absolute_url(path):
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def unsubscribe_url(user):
+    token = signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT)
+    return absolute_url(reverse("comments:unsubscribe", args=[token]))
+
+
+@task(backend="worker")
+def notify_reply(comment_id):
+    """E-mail the author of a thread that someone replied: once per reply, however often the
+    task runs (the e-mail's key is the reply's)."""
+    reply = (
+        Comment.objects.select_related("parent__author", "author", "article")
+        .filter(pk=comment_id, status=Comment.Status.APPROVED, removed=False)
+        .first()
+    )
+    if reply is None or reply.parent is None:
+        return
+    reader = reply.parent.author
+    if reader is None or not reader.email or reader.pk == reply.author_id:
+        return
+    if not wants_reply_notifications(reader):
+        return
+    link = reply.article.full_url + f"#comment-{reply.pk}"
+    body = (
+        f"{display_name(reply.author)} replied to your comment on “{reply.article.title}”:\n\n"
+        f"{reply.body[:1000]}\n\n"
+        f"Read it: {link}\n\n"
+        f"You receive this because you commented there. No more of these e-mails:\n"
+        f"{unsubscribe_url(reader)}\n"
+    )
+    send_once(
+        f"comment-reply:{reply.pk}",
+        f"New reply to your comment: {reply.article.title}",
+        body,
+        [reader.email],
+    )
