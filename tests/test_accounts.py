@@ -416,7 +416,7 @@ def test_a_display_name_with_markup_is_shown_as_text(client, site):
 
 def test_display_name_never_shows_the_whole_address(db):
     assert display_name(make_reader("quiet.reader@example.com")) == "quiet.reader"
-    assert display_name(None) == "Deleted account"
+    assert display_name(None) == "From a deleted account"
 
 
 def test_the_account_pages_need_a_login(client, site):

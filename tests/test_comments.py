@@ -118,9 +118,11 @@ def test_anonymous_readers_see_the_comments_and_a_login_link_and_nothing_per_rea
     html = response.content.decode()
     assert "Fees were due to rise." in html
     assert "1 comment" in html
-    login = f'href="/accounts/login/?next={article.url.replace("/", "%2F")}#comments"'
+    login = f'href="/accounts/login/?next={article.url.replace("/", "%2F")}%23comments"'
     assert login in html and "data-login-dialog" in html
-    assert 'name="csrfmiddlewaretoken"' not in html  # the form comes from /comments/me/
+    # No token and no comment form: both come from /comments/me/ (the login dialog's token too).
+    assert re.search(r'name="csrfmiddlewaretoken" value="[^"]', html) is None
+    assert "public-form comment-form" not in html
     assert "Ada Reader" in html and "ada.reader@example.org" not in html
     assert response["X-Cache"] == "MISS"
     assert client.get(article.url)["X-Cache"] == "HIT"
@@ -751,10 +753,13 @@ def test_a_deleted_account_leaves_its_comments_as_the_setting_says(client, artic
         assert "Comment deleted." in html
 
 
+@pytest.mark.django_db
 def test_display_name_is_never_the_email_address():
-    user = User(username="x@example.org", email="x@example.org")
+    user = User.objects.create(username="x@example.org", email="x@example.org")
     assert flows.display_name(user) == "x"
-    assert flows.display_name(User(username="u", email="", first_name="Kofi")) == "Kofi"
+    kofi = User.objects.create(username="u", email="", first_name="Kofi")
+    assert flows.display_name(kofi) == "Kofi"
+    assert flows.display_name(None) == "From a deleted account"
 
 
 def test_the_article_page_with_comments_passes_the_nu_html_checker(

@@ -31,9 +31,9 @@ def profile_of(user):
 
 def display_name(user):
     """The name shown for a reader: the one they chose, else the part of their address before
-    the @ (never the whole address), else "Reader"; "Deleted account" for none."""
+    the @ (never the whole address), else "Reader"; "From a deleted account" for none."""
     if user is None or not getattr(user, "pk", None):
-        return "Deleted account"
+        return "From a deleted account"
     try:
         chosen = user.profile.display_name
     except Profile.DoesNotExist:

@@ -38,7 +38,7 @@ def queue(request):
     comments = (
         Comment.objects.filter(condition, removed=False)
         .distinct()
-        .select_related("author", "article")
+        .select_related("author__profile", "article")
         .annotate(open_reports=Count("reports", filter=Q(reports__resolved=False)))
         .order_by("created" if name in ("pending", "reported") else "-created")
     )

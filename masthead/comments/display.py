@@ -49,7 +49,7 @@ def threads_context(article, number):
         expire_at(closing)  # the block says "closed" from then on
     threads = (
         Comment.objects.filter(SHOWN | Q(removed=True), article=article, parent=None)
-        .select_related("author")
+        .select_related("author__profile")
         .annotate(reply_count=Count("replies", filter=Q(replies__status="approved")))
         .exclude(removed=True, reply_count=0)
         .order_by("-created", "-pk")
@@ -68,7 +68,7 @@ def threads_context(article, number):
         Comment.objects.filter(
             SHOWN, parent__in=threads.values("pk")[offset : offset + THREADS_PER_PAGE]
         )
-        .select_related("author")
+        .select_related("author__profile")
         .annotate(
             rank=Window(
                 RowNumber(), partition_by=[F("parent_id")], order_by=[F("created"), F("pk")]
@@ -95,13 +95,13 @@ def thread_context(article, thread_pk, number):
     record(f"comments:{article.pk}", f"url:{article.pk}")
     thread = (
         Comment.objects.filter(SHOWN | Q(removed=True), article=article, parent=None, pk=thread_pk)
-        .select_related("author")
+        .select_related("author__profile")
         .first()
     )
     if thread is None:
         raise Http404("No such thread")
     replies = Paginator(
-        thread.replies.filter(SHOWN).select_related("author").order_by("created", "pk"),
+        thread.replies.filter(SHOWN).select_related("author__profile").order_by("created", "pk"),
         REPLIES_PER_PAGE,
     )
     try:

@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.utils import timezone
 from wagtail.models import Site
 
+from masthead.accounts.profiles import display_name  # noqa: F401 (the comments' name)
 from masthead.caching.store import purge_on_commit, record
 from masthead.comments.models import (
     BannedReader,
@@ -31,17 +32,6 @@ COUNT_TIMEOUT = 3600
 
 class CommentError(Exception):
     """A refusal a reader is told as it is."""
-
-
-def display_name(user):
-    """A reader's public name: never the e-mail address itself."""
-    if user is None:
-        return "From a deleted account"
-    name = user.get_full_name().strip()
-    if name:
-        return name
-    local = (user.email or "").split("@", 1)[0]
-    return local or user.get_username().split("@", 1)[0] or "Reader"
 
 
 def comment_settings(article=None):

@@ -54,29 +54,44 @@
     });
   }
 
-  fetch(block.getAttribute("data-me"), {
-    credentials: "same-origin",
-    headers: { Accept: "application/json" },
-  })
-    .then(function (response) {
-      return response.ok ? response.json() : null;
+  var signedIn = false;
+
+  function ask() {
+    return fetch(block.getAttribute("data-me"), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
     })
-    .then(function (me) {
-      if (!me || !me.signed_in) return;
-      if (me.form && slot) {
-        slot.innerHTML = me.form;
-        var form = slot.querySelector("form");
-        if (form) enableReplies(form);
-      } else if (me.reason && slot) {
-        slot.textContent = "";
-        var note = document.createElement("p");
-        note.className = "comments__closed";
-        note.textContent = me.reason;
-        slot.appendChild(note);
-      }
-      markMine(me.mine || []);
-    })
-    .catch(function () {
-      // The links keep working without this.
-    });
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (me) {
+        if (!me || !me.signed_in || signedIn) return;
+        signedIn = true;
+        if (me.form && slot) {
+          slot.innerHTML = me.form;
+          var form = slot.querySelector("form");
+          if (form) enableReplies(form);
+        } else if (me.reason && slot) {
+          slot.textContent = "";
+          var note = document.createElement("p");
+          note.className = "comments__closed";
+          note.textContent = me.reason;
+          slot.appendChild(note);
+        }
+        markMine(me.mine || []);
+      })
+      .catch(function () {
+        // The links keep working without this.
+      });
+  }
+
+  var asking = ask();
+  // Signed in through the header's dialog, without leaving the page: the form comes now.
+  document.addEventListener("masthead:account", function (event) {
+    if (event.detail && event.detail.signed_in && !signedIn) {
+      asking = asking.then(function () {
+        if (!signedIn) return ask();
+      });
+    }
+  });
 })();
