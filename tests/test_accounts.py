@@ -434,16 +434,16 @@ def test_export_holds_the_account_the_profile_the_addresses_and_other_apps_parts
     reader = make_reader()
     Profile.objects.create(user=reader, display_name="Nia")
 
-    def comments_part(sender, user, **kwargs):
-        return {"comments": [{"text": f"a comment by {user.pk}"}]}
+    def another_part(sender, user, **kwargs):
+        return {"notes": [{"text": f"a note on {user.pk}"}]}
 
-    comments_part.export_label = "comments"
-    collect_export.connect(comments_part)
+    another_part.export_label = "elsewhere"
+    collect_export.connect(another_part)
     try:
         client.force_login(reader)
         response = client.get("/accounts/profile/export/")
     finally:
-        collect_export.disconnect(comments_part)
+        collect_export.disconnect(another_part)
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="my-account.json"'
     assert "no-store" in response["Cache-Control"]
@@ -453,7 +453,7 @@ def test_export_holds_the_account_the_profile_the_addresses_and_other_apps_parts
     assert data["email_addresses"] == [
         {"email": "reader@example.com", "verified": True, "primary": True}
     ]
-    assert data["comments"] == {"comments": [{"text": f"a comment by {reader.pk}"}]}
+    assert data["elsewhere"] == {"notes": [{"text": f"a note on {reader.pk}"}]}
     assert "password" not in response.content.decode().lower()
 
 

@@ -1,6 +1,7 @@
 """Comments: readers post, reply, edit, delete and report through the test client; moderators
 act in the admin; e-mails go through a real SMTP server whose links are followed."""
 
+import json
 import re
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -751,6 +752,17 @@ def test_a_deleted_account_leaves_its_comments_as_the_setting_says(client, artic
     else:
         assert "Lone words of a leaver" not in html and "Thread of a leaver" not in html
         assert "Comment deleted." in html
+
+
+def test_a_readers_comments_are_in_the_download_of_their_data(article, reader):
+    mine = approved(article, "Fees were due to rise <b>again</b>.", reader)
+    approved(article, "Someone else's", make_reader("Bo Other"))
+    response = signed_in(reader).get("/accounts/profile/export/")
+    assert response.status_code == 200
+    exported = json.loads(response.content)["comments"]
+    assert [c["id"] for c in exported] == [mine.pk]
+    assert exported[0]["body"] == "Fees were due to rise <b>again</b>."
+    assert exported[0]["article_url"] == article.full_url
 
 
 @pytest.mark.django_db
