@@ -54,6 +54,10 @@ def internal(href):
         return None
     if parts.path.startswith(("/admin/", "/media/", "/static/", "/documents/")):
         return None
+    if parts.path.startswith("/accounts/"):
+        # Every page links the login with its own ?next=: one visit of each account page is
+        # enough (tests/test_accounts.py checks them, Nu checker included).
+        return parts.path
     return urldefrag(href)[0]
 
 
