@@ -54,9 +54,13 @@ def internal(href):
         return None
     if parts.path.startswith(("/admin/", "/media/", "/static/", "/documents/")):
         return None
-    # A reader's own pages (writing, reporting a comment; the account) ask for a login first.
-    if parts.path.startswith(("/comments/", "/accounts/")):
+    # A reader's own comment pages (writing, reporting) ask for a login first.
+    if parts.path.startswith("/comments/"):
         return None
+    if parts.path.startswith("/accounts/"):
+        # Every page links the login with its own ?next=: one visit of each account page is
+        # enough (tests/test_accounts.py checks them, Nu checker included).
+        return parts.path
     return urldefrag(href)[0]
 
 

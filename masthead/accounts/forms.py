@@ -24,6 +24,7 @@ class LoginForm(allauth_forms.LoginForm):
         self.fields["login"].label = "E-mail address"
         self.fields["login"].widget.attrs.pop("placeholder", None)
         self.fields["password"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].help_text = ""  # its "Forgot your password?": ours is below
         add_validators(self.fields["login"], *ONE_LINE)
         if "remember" in self.fields:
             self.fields["remember"].label = "Keep me logged in on this device"

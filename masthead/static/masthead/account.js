@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var nav = document.querySelector("[data-account-nav]");
-  var dialog = document.getElementById("login-dialog");
+  var template = document.getElementById("login-dialog-template");
+  var dialog = null;
   if (!nav) return;
   var meUrl = nav.getAttribute("data-me-url");
   var next = "";
@@ -110,7 +111,20 @@
     }
   }
 
+  function makeDialog() {
+    document.body.appendChild(template.content.cloneNode(true));
+    dialog = document.getElementById("login-dialog");
+    dialog.addEventListener("click", function (event) {
+      if (event.target === dialog) dialog.close();  // a click on the backdrop
+    });
+    dialog.querySelector("form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      submit(event.target);
+    });
+  }
+
   function open(link) {
+    if (!dialog) makeDialog();
     next = nextOf(link);
     dialog.querySelector("[name=next]").value = next;
     showErrors([]);
@@ -158,7 +172,7 @@
 
   if (signedInHint()) fetchMe().then(showReader).catch(function () { /* stays "Log in" */ });
 
-  if (!dialog || typeof dialog.showModal !== "function") return;
+  if (!template || typeof HTMLDialogElement !== "function") return;
 
   document.addEventListener("click", function (event) {
     var link = event.target.closest("[data-login-dialog]");
@@ -167,13 +181,6 @@
       open(link).catch(function () { window.location.assign(link.href); });
       return;
     }
-    if (event.target.closest("[data-close-dialog]")) dialog.close();
-  });
-  dialog.addEventListener("click", function (event) {
-    if (event.target === dialog) dialog.close();  // a click on the backdrop
-  });
-  dialog.querySelector("form").addEventListener("submit", function (event) {
-    event.preventDefault();
-    submit(event.target);
+    if (dialog && event.target.closest("[data-close-dialog]")) dialog.close();
   });
 })();
