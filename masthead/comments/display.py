@@ -5,7 +5,7 @@ and bytes whatever the number of comments: THREADS_PER_PAGE threads, REPLIES_SHO
 each, then links."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, F, Q, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.template.loader import render_to_string
@@ -47,11 +47,13 @@ def threads_context(article, number):
     closing = flows.closes_at(article, options)
     if closing is not None and article.comments_open and closing > timezone.now():
         expire_at(closing)  # the block says "closed" from then on
+    # No counting over every thread: a deleted comment stays only while a reply is shown, and
+    # the replies of the page's threads are counted with them (below).
     threads = (
-        Comment.objects.filter(SHOWN | Q(removed=True), article=article, parent=None)
+        Comment.objects.filter(article=article, parent=None)
+        .alias(has_replies=Exists(Comment.objects.filter(SHOWN, parent=OuterRef("pk"))))
+        .filter(SHOWN | Q(removed=True, has_replies=True))
         .select_related("author__profile")
-        .annotate(reply_count=Count("replies", filter=Q(replies__status="approved")))
-        .exclude(removed=True, reply_count=0)
         .order_by("-created", "-pk")
     )
     paginator = Paginator(threads, THREADS_PER_PAGE)
@@ -72,7 +74,8 @@ def threads_context(article, number):
         .annotate(
             rank=Window(
                 RowNumber(), partition_by=[F("parent_id")], order_by=[F("created"), F("pk")]
-            )
+            ),
+            in_thread=Window(Count("pk"), partition_by=[F("parent_id")]),
         )
         .filter(rank__lte=REPLIES_SHOWN)
         .order_by("created", "pk")
@@ -82,7 +85,8 @@ def threads_context(article, number):
         by_thread.setdefault(reply.parent_id, []).append(reply)
     for thread in page.object_list:
         thread.first_replies = by_thread.get(thread.pk, [])
-        thread.more_replies = thread.reply_count - len(thread.first_replies)
+        in_thread = thread.first_replies[0].in_thread if thread.first_replies else 0
+        thread.more_replies = in_thread - len(thread.first_replies)
     return {
         "article": article,
         "threads": page,
