@@ -61,7 +61,7 @@ class ArticlePageQuerySet(PageQuerySet):
 
     def for_cards(self):
         """What a list of article cards shows, fetched in a fixed number of queries."""
-        return (
+        queryset = (
             self.defer_streamfields()
             .select_related("lead_image")
             .prefetch_related(
@@ -75,15 +75,21 @@ class ArticlePageQuerySet(PageQuerySet):
                 ),
             )
         )
+        for extend in hooks.get_hooks(CARD_QUERYSET_HOOK):
+            queryset = extend(queryset)
+        return queryset
 
 
 ArticlePageManager = PageManager.from_queryset(ArticlePageQuerySet)
 
 
 # Hooks that feature apps register (articles knows none of them):
-# "article_cards": fn(articles) sets what cards show beside the article's own fields (a count).
+# "article_card_queryset": fn(queryset) -> the queryset of cards with what else they show,
+# in the same query (a count);
+# "article_cards": fn(articles) records the keys of what the cards show beside the article;
 # "article_slots": fn(request, article) -> {slot: html} fills `<!--slot:NAME-->` markers of the
 # cached article content ("header", "footer") with parts kept apart from it.
+CARD_QUERYSET_HOOK = "article_card_queryset"
 CARDS_HOOK = "article_cards"
 SLOTS_HOOK = "article_slots"
 

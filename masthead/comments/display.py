@@ -5,14 +5,14 @@ and bytes whatever the number of comments: THREADS_PER_PAGE threads, REPLIES_SHO
 each, then links."""
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from masthead.caching.parts import rendered_part
-from masthead.caching.store import expire_at, record
+from masthead.caching.store import cached, expire_at, record
 from masthead.comments import flows
 from masthead.comments.models import Comment
 
@@ -144,19 +144,37 @@ def comments_block(request, article):
 
 
 def count_in_header(article):
-    record(f"comments:{article.pk}")
-    return render_to_string(
-        "comments/header_count.html",
-        {"article": article, "count": flows.counts([article.pk])[article.pk]},
-    )
+    def build():
+        record(f"comments:{article.pk}")
+        return render_to_string(
+            "comments/header_count.html",
+            {"article": article, "count": flows.counts([article.pk])[article.pk]},
+        )
+
+    return cached(f"comments-count:{article.pk}", build)
 
 
 def article_slots(request, article):
     return {"header": count_in_header(article), "footer": comments_block(request, article)}
 
 
+def with_comment_counts(queryset):
+    approved = (
+        Comment.objects.filter(
+            article=OuterRef("pk"), status=Comment.Status.APPROVED, removed=False
+        )
+        .order_by()
+        .values("article")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return queryset.annotate(comment_count=Coalesce(Subquery(approved), 0))
+
+
 def article_cards(articles):
-    found = flows.counts(article.pk for article in articles)
+    uncounted = [article.pk for article in articles if not hasattr(article, "comment_count")]
+    found = flows.counts(uncounted) if uncounted else {}
     for article in articles:
         record(f"comments:{article.pk}")
-        article.comment_count = found.get(article.pk, 0)
+        if article.pk in found:
+            article.comment_count = found[article.pk]

@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -26,8 +25,6 @@ from masthead.comments.models import (
 
 MAX_LENGTH = 10_000
 EDIT_MINUTES = 10
-COUNT_KEY = "comment-count:"
-COUNT_TIMEOUT = 3600
 
 
 class CommentError(Exception):
@@ -288,34 +285,20 @@ def changed(comment):
 
 def purge_article(article_id):
     """The article's comments block, its page and every card with its count are stale."""
-
-    def forget_count():
-        cache.delete(COUNT_KEY + str(article_id))
-
-    forget_count()
-    transaction.on_commit(forget_count)
     purge_on_commit(f"comments:{article_id}")
 
 
 def counts(article_ids):
-    """Approved comments of each article, kept in the cache (no query when it is warm)."""
+    """Approved comments of each article. Called while cached parts are built (the block, the
+    header's count, lists of cards), which record `comments:<id>`: a warm page asks nothing."""
     ids = list(dict.fromkeys(article_ids))
-    known = cache.get_many([COUNT_KEY + str(pk) for pk in ids])
-    result = {pk: known[COUNT_KEY + str(pk)] for pk in ids if COUNT_KEY + str(pk) in known}
-    missing = [pk for pk in ids if pk not in result]
-    if missing:
-        found = dict(
-            Comment.objects.filter(
-                article_id__in=missing, status=Comment.Status.APPROVED, removed=False
-            )
-            .values("article_id")
-            .annotate(n=Count("id"))
-            .values_list("article_id", "n")
-        )
-        fresh = {pk: found.get(pk, 0) for pk in missing}
-        cache.set_many({COUNT_KEY + str(pk): n for pk, n in fresh.items()}, COUNT_TIMEOUT)
-        result.update(fresh)
-    return result
+    found = dict(
+        Comment.objects.filter(article_id__in=ids, status=Comment.Status.APPROVED, removed=False)
+        .values("article_id")
+        .annotate(n=Count("id"))
+        .values_list("article_id", "n")
+    )
+    return {pk: found.get(pk, 0) for pk in ids}
 
 
 def wants_reply_notifications(user):

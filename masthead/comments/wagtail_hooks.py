@@ -13,6 +13,11 @@ def article_slots(request, article):
     return display.article_slots(request, article)
 
 
+@hooks.register("article_card_queryset")
+def article_card_queryset(queryset):
+    return display.with_comment_counts(queryset)
+
+
 @hooks.register("article_cards")
 def article_cards(articles):
     display.article_cards(articles)
