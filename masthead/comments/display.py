@@ -172,9 +172,6 @@ def with_comment_counts(queryset):
 
 
 def article_cards(articles):
-    uncounted = [article.pk for article in articles if not hasattr(article, "comment_count")]
-    found = flows.counts(uncounted) if uncounted else {}
-    for article in articles:
-        record(f"comments:{article.pk}")
-        if article.pk in found:
-            article.comment_count = found[article.pk]
+    """Cards that show a count (from `with_comment_counts`) change with the comments; lists
+    that show none (feeds, live search) do not."""
+    record(*(f"comments:{a.pk}" for a in articles if hasattr(a, "comment_count")))
