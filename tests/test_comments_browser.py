@@ -165,10 +165,10 @@ def test_anonymous_readers_see_the_comments_and_the_login_link(browser, live_pap
     for viewport, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
         page = browser.new_page(viewport=viewport)
         page.goto(live_paper.url + article.url + "#comments")
-        login = page.locator("a[data-login-dialog]")
+        login = page.locator("#comments a[data-login-dialog]")
         assert login.inner_text() == "Log in to join the discussion"
         assert login.get_attribute("href") == (
-            f"/accounts/login/?next={article.url.replace('/', '%2F')}#comments"
+            f"/accounts/login/?next={article.url.replace('/', '%2F')}%23comments"
         )
         assert page.locator("[data-comment-form] form").count() == 0
         assert page.locator(".comment__more a").inner_text() == "2 more replies"
