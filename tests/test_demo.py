@@ -256,7 +256,7 @@ def test_demo_builds_the_newspaper_of_the_page():
     assert editor.is_superuser and editor.email == "editor@example.com"
     assert editor.check_password("masthead-demo")
     assert f"{django_settings.SITE_URL}/admin/" in output
-    assert "User name: editor" in output and "Password:  masthead-demo" in output
+    assert "Log in as: editor@example.com" in output and "Password:  masthead-demo" in output
 
 
 @pytest.mark.django_db

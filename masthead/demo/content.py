@@ -1144,10 +1144,10 @@ def login_lines():
     if user is None:
         lines.append("There is no demo account on this database.")
     elif user.check_password(EDITOR_PASSWORD):
-        lines += [f"User name: {EDITOR_USERNAME}", f"Password:  {EDITOR_PASSWORD}"]
+        lines += [f"Log in as: {user.email or EDITOR_EMAIL}", f"Password:  {EDITOR_PASSWORD}"]
     else:
         lines += [
-            f"User name: {EDITOR_USERNAME}",
+            f"Log in as: {user.email or EDITOR_EMAIL}",
             "Password:  (changed since the demo created the account)",
         ]
     if User.objects.filter(email__iexact=READER_EMAIL).exists():
