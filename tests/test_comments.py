@@ -607,6 +607,25 @@ def test_reply_notifications_are_sent_once_and_the_unsubscribe_link_works_withou
     assert response.status_code == 400 and "not valid" in response.content.decode()
 
 
+def test_a_reply_to_a_reply_tells_the_reader_answered_and_the_threads_author_once_each(
+    smtp_server, article, reader
+):
+    thread = approved(article, "Start", reader)
+    ben = make_reader("Ben Other")
+    post(signed_in(ben), article, body="First answer", reply_to=str(thread.pk))
+    first = Comment.objects.get(parent=thread)
+    assert first.answered == thread
+    smtp_server.messages.clear()
+    post(signed_in(make_reader("Cleo Third")), article, body="To Ben", reply_to=str(first.pk))
+    answer = Comment.objects.get(body="To Ben")
+    assert (answer.parent, answer.answered) == (thread, first)  # in the thread, answering Ben
+    notify_reply.call(answer.pk)  # again: nothing more
+    mails = {mail.recipients[0]: mail.get_content() for mail in smtp_server.messages}
+    assert len(smtp_server.messages) == 2
+    assert "Cleo Third replied to your comment" in mails["ben.other@example.org"]
+    assert "replied to a comment in your thread" in mails["ada.reader@example.org"]
+
+
 def test_no_notification_for_a_reply_to_oneself_or_when_turned_off(smtp_server, article, reader):
     thread = approved(article, "Start", reader)
     browser = signed_in(reader)

@@ -129,9 +129,10 @@ def post(user, article, body, parent_id=None, token="", address=""):
     refusal = why_refused(user, article, options)
     if refusal:
         raise CommentError(refusal)
-    parent = None
+    parent = answered = None
     if parent_id not in (None, ""):
-        parent = parent_to_reply_to(article, parent_id)
+        answered = comment_to_reply_to(article, parent_id)
+        parent = answered.parent or answered  # a reply to a reply joins its thread
     status, held_for = status_for(user, body, options)
     try:
         with transaction.atomic():
@@ -139,6 +140,7 @@ def post(user, article, body, parent_id=None, token="", address=""):
                 article=article,
                 author=user,
                 parent=parent,
+                answered=answered,
                 body=body,
                 status=status,
                 held_for=held_for,
@@ -155,7 +157,7 @@ def post(user, article, body, parent_id=None, token="", address=""):
     return comment
 
 
-def parent_to_reply_to(article, parent_id):
+def comment_to_reply_to(article, parent_id):
     try:
         parent = Comment.objects.get(pk=int(parent_id))
     except (ValueError, TypeError, Comment.DoesNotExist):
@@ -164,7 +166,7 @@ def parent_to_reply_to(article, parent_id):
         raise CommentError("You can only reply to a comment on the same article.")
     if parent.status != Comment.Status.APPROVED or parent.removed:
         raise CommentError("The comment you replied to is no longer shown.")
-    return parent.parent or parent  # one level of replies: a reply to a reply joins its thread
+    return parent
 
 
 def own_comment(user, comment_id):

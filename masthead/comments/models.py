@@ -25,6 +25,11 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
+    # The comment the reader pressed "Reply" under: the thread's first comment or one of its
+    # replies (replies are one level deep, so `parent` is always the thread's first).
+    answered = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    )
     body = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     # Deleted by its author while it had replies: kept as "comment deleted" to hold them.

@@ -21,30 +21,39 @@ def unsubscribe_url(user):
 
 @task(backend="worker")
 def notify_reply(comment_id):
-    """E-mail the author of a thread that someone replied: once per reply, however often the
-    task runs (the e-mail's key is the reply's)."""
+    """E-mail the reader who was answered, and the thread's author, that someone replied:
+    once per reply and reader, however often the task runs (the e-mail's key says both)."""
     reply = (
-        Comment.objects.select_related("parent__author", "author", "article")
+        Comment.objects.select_related("parent__author", "answered__author", "author", "article")
         .filter(pk=comment_id, status=Comment.Status.APPROVED, removed=False)
         .first()
     )
     if reply is None or reply.parent is None:
         return
-    reader = reply.parent.author
-    if reader is None or not reader.email or reader.pk == reply.author_id:
-        return
-    if not wants_reply_notifications(reader):
-        return
+    readers = [reply.answered.author if reply.answered else None, reply.parent.author]
+    told = set()
+    for reader in readers:
+        if reader is None or not reader.email or reader.pk in told | {reply.author_id}:
+            continue
+        told.add(reader.pk)
+        if wants_reply_notifications(reader):
+            send_reply_email(reply, reader)
+
+
+def send_reply_email(reply, reader):
     link = reply.article.full_url + f"#comment-{reply.pk}"
+    elsewhere_in_thread = reply.answered_id not in (None, reply.parent_id)
+    mine = not elsewhere_in_thread or reply.answered.author_id == reader.pk
+    where = "your comment" if mine else "a comment in your thread"
     body = (
-        f"{display_name(reply.author)} replied to your comment on “{reply.article.title}”:\n\n"
+        f"{display_name(reply.author)} replied to {where} on “{reply.article.title}”:\n\n"
         f"{reply.body[:1000]}\n\n"
         f"Read it: {link}\n\n"
         f"You receive this because you commented there. No more of these e-mails:\n"
         f"{unsubscribe_url(reader)}\n"
     )
     send_once(
-        f"comment-reply:{reply.pk}",
+        f"comment-reply:{reply.pk}:{reader.pk}",
         f"New reply to your comment: {reply.article.title}",
         body,
         [reader.email],
