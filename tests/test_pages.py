@@ -58,6 +58,15 @@ def test_unknown_paths_answer_404_in_the_site_design(client, paper, path):
     assert 'class="main-nav"' in body
 
 
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_a_missing_favicon(client, paper):
+    from django.contrib.staticfiles import finders
+
+    for path in ("/", "/no-such-page/"):
+        body = client.get(path).content.decode()
+        assert '<link rel="icon" href="/static/masthead/icon.svg" type="image/svg+xml">' in body
+    assert finders.find("masthead/icon.svg") is not None
+
+
 def test_article_page_shows_every_part(client, paper):
     article = paper.article(
         title="Ports reopen after storm",
