@@ -76,10 +76,12 @@ bench: install
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/syndication.py
 	$(BIN)/python bench/cache.py
+	$(BIN)/python bench/comments.py
 
 # Static files, uncached, Masthead's page cache and Varnish, then a newsroom under load.
 bench-cache: install
 	$(BIN)/python bench/cache.py
+	$(BIN)/python bench/comments.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
