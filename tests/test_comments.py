@@ -729,9 +729,10 @@ def test_the_reported_queue_and_a_ban(editor_client, article, reader):
 def test_readers_never_reach_the_moderation(article, reader):
     response = signed_in(reader).get("/admin/comments-moderation/")
     assert response.status_code == 403
-    assert signed_in(reader).post(
-        "/admin/comments-moderation/act/", {"action": "approve"}
-    ).status_code == 403
+    assert (
+        signed_in(reader).post("/admin/comments-moderation/act/", {"action": "approve"}).status_code
+        == 403
+    )
 
 
 def test_editors_edit_banned_and_suspect_words_and_the_settings(editor_client):

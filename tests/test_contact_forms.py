@@ -463,8 +463,12 @@ def test_csv_export(editor, contact, advertise, smtp_server):
 def test_editors_read_and_delete_but_never_forge(editor, contact, smtp_server):
     Client().post("/contact/", contact_data())
     message = ContactMessage.objects.get()
-    assert editor.get("/admin/messages/contact/new/").status_code in (302, 403)
-    assert editor.get(f"/admin/messages/contact/edit/{message.pk}/").status_code in (302, 403)
+    assert (
+        editor.get("/admin/messages/contact/new/").status_code == 302
+    )  # Wagtail sends them to the dashboard with a message
+    assert (
+        editor.get(f"/admin/messages/contact/edit/{message.pk}/").status_code == 302
+    )  # Wagtail sends them to the dashboard with a message
     response = editor.post(
         f"/admin/messages/contact/edit/{message.pk}/", {**contact_data(), "name": "Forged"}
     )
@@ -525,7 +529,9 @@ def test_a_group_given_view_and_delete_reads_messages(client, contact, smtp_serv
     user = get_user_model().objects.create_user("desk", "desk@example.org", "passphrase")
     user.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(user)
-    assert client.get("/admin/messages/contact/").status_code in (302, 403)
+    assert (
+        client.get("/admin/messages/contact/").status_code == 302
+    )  # Wagtail sends them to the dashboard with a message
     group = Group.objects.create(name="Desk")
     group.permissions.add(
         *Permission.objects.filter(
@@ -538,8 +544,12 @@ def test_a_group_given_view_and_delete_reads_messages(client, contact, smtp_serv
     assert "A correction" in client.get("/admin/messages/contact/").content.decode()
     message = ContactMessage.objects.get()
     assert client.get(f"/admin/messages/contact/inspect/{message.pk}/").status_code == 200
-    assert client.get(f"/admin/messages/contact/edit/{message.pk}/").status_code in (302, 403)
-    assert client.get("/admin/messages/advertising/").status_code in (302, 403)
+    assert (
+        client.get(f"/admin/messages/contact/edit/{message.pk}/").status_code == 302
+    )  # Wagtail sends them to the dashboard with a message
+    assert (
+        client.get("/admin/messages/advertising/").status_code == 302
+    )  # Wagtail sends them to the dashboard with a message
     assert {
         permission.codename
         for permission in Permission.objects.filter(content_type__model="contactmessage")
