@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "masthead.pages",
     "masthead.jobs",
     "masthead.comments",
+    "masthead.newsletter",
+    "masthead.newsroom",
     "masthead.syndication",
     "masthead.search",
     "masthead.accounts",

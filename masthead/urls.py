@@ -37,6 +37,7 @@ urlpatterns = [
     path("search/", search_views.search, name="search"),
     path("search/live/", search_views.live_search, name="live_search"),
     path("comments/", include("masthead.comments.urls")),
+    path("newsletter/", include("masthead.newsletter.urls")),
 ]
 
 if settings.SERVE_MEDIA:

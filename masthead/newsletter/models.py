@@ -1,0 +1,74 @@
+"""Newsletters: the lists readers subscribe to, their subscribers, and who is on which list."""
+
+from django.conf import settings
+from django.db import models
+
+
+class NewsletterList(models.Model):
+    """A newsletter readers can subscribe to ("Daily Briefing", "Breaking News")."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    # Offered on the sign-up forms; an archived list keeps its subscribers and editions.
+    archived = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "newsletter"
+
+    def __str__(self):
+        return self.name
+
+
+class Subscriber(models.Model):
+    """One e-mail address, confirmed once (double opt-in) whatever the number of its lists."""
+
+    email = models.EmailField(max_length=254, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="newsletter_subscriber",
+    )
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Set when the address's owner followed the confirmation link; nothing is sent before.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # A hard bounce (SMTP 5xx): nothing more is sent to this address.
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    bounce_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return self.email
+
+
+class Subscription(models.Model):
+    """A subscriber on a list, from `confirmed_at` (null until the address is confirmed) until
+    `unsubscribed_at`."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    newsletter = models.ForeignKey(
+        NewsletterList, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "newsletter"], name="one_subscription_per_list"
+            )
+        ]
+        indexes = [models.Index(fields=["newsletter", "confirmed_at", "unsubscribed_at"])]
+
+    def __str__(self):
+        return f"{self.subscriber} on {self.newsletter}"
