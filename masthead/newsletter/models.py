@@ -23,6 +23,19 @@ class NewsletterList(models.Model):
         return self.name
 
 
+class SubscriberQuerySet(models.QuerySet):
+    def receiving(self, newsletter):
+        """The subscribers an edition of `newsletter` goes to: confirmed, not bounced, and on
+        the list."""
+        return self.filter(
+            confirmed_at__isnull=False,
+            bounced_at__isnull=True,
+            subscriptions__newsletter=newsletter,
+            subscriptions__confirmed_at__isnull=False,
+            subscriptions__unsubscribed_at__isnull=True,
+        )
+
+
 class Subscriber(models.Model):
     """One e-mail address, confirmed once (double opt-in) whatever the number of its lists."""
 
@@ -40,6 +53,8 @@ class Subscriber(models.Model):
     # A hard bounce (SMTP 5xx): nothing more is sent to this address.
     bounced_at = models.DateTimeField(null=True, blank=True)
     bounce_reason = models.CharField(max_length=500, blank=True)
+
+    objects = SubscriberQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]
