@@ -35,6 +35,7 @@ LIMITS = {
     "jobs_submit": "JOBS_SUBMIT_RATE",
     "search_live": "SEARCH_LIVE_RATE",
     "comment_post": "COMMENT_RATE",
+    "newsletter_subscribe": "NEWSLETTER_RATE",
 }
 APP = "masthead"
 

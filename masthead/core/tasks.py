@@ -5,9 +5,10 @@ from django_tasks import task
 from masthead.core.models import SentEmail
 
 
-def send_once(key, subject, body, to, reply_to=()):
-    """Send one plain-text e-mail from the site's address, unless the one under `key` went out
-    already; returns whether it was sent now.
+def send_once(key, subject, body, to, reply_to=(), headers=None):
+    """Send one plain-text e-mail from the site's address (with extra `headers`, such as
+    List-Unsubscribe), unless the one under `key` went out already; returns whether it was
+    sent now.
 
     The record is written as soon as the mail server has accepted the message, before the
     connection is closed, so a task killed afterwards and run again does not send it twice.
@@ -20,7 +21,12 @@ def send_once(key, subject, body, to, reply_to=()):
     connection.open()
     try:
         EmailMessage(
-            subject, body, to=list(to), reply_to=list(reply_to), connection=connection
+            subject,
+            body,
+            to=list(to),
+            reply_to=list(reply_to),
+            headers=headers,
+            connection=connection,
         ).send()
         SentEmail.objects.filter(pk=record.pk).update(sent_at=timezone.now())
     finally:

@@ -71,3 +71,12 @@ def subscription_to_end(token):
     if subscriber is None or len(values) != 3 or not isinstance(values[2], int):
         return None
     return subscriber, values[2]
+
+
+def unsubscribe_headers(subscriber, newsletter):
+    """The headers of one-click unsubscribe (RFC 8058) for an e-mail of `newsletter` to
+    `subscriber`: mail clients show an "Unsubscribe" button that POSTs to the link."""
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(subscriber, newsletter)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }

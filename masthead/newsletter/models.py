@@ -14,6 +14,11 @@ class NewsletterList(models.Model):
     archived = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
     created = models.DateTimeField(auto_now_add=True)
+    welcome_text = models.TextField(
+        blank=True,
+        max_length=2000,
+        help_text="Said in the welcome e-mail a new subscriber gets (plain text).",
+    )
 
     class Meta:
         ordering = ["position", "name"]
@@ -21,6 +26,9 @@ class NewsletterList(models.Model):
 
     def __str__(self):
         return self.name
+
+    def has_subscribers(self):
+        return self.subscriptions.exists()
 
 
 class SubscriberQuerySet(models.QuerySet):
@@ -54,6 +62,16 @@ class Subscriber(models.Model):
     bounced_at = models.DateTimeField(null=True, blank=True)
     bounce_reason = models.CharField(max_length=500, blank=True)
 
+    class Source(models.TextChoices):
+        FORM = "form", "sign-up form"
+        ACCOUNT = "account", "reader's account"
+        IMPORT = "import", "import, confirmed by e-mail"
+        IMPORT_CONSENTED = "import-consented", "import, consent given elsewhere"
+
+    # How the address came: an imported one is confirmed without e-mail only on the editor's
+    # word that its owner consented.
+    source = models.CharField(max_length=20, choices=Source, default=Source.FORM)
+
     objects = SubscriberQuerySet.as_manager()
 
     class Meta:
@@ -61,6 +79,13 @@ class Subscriber(models.Model):
 
     def __str__(self):
         return self.email
+
+    def newsletters(self):
+        """The lists it is on (or waiting to be): from the admin's prefetch when there is one."""
+        current = getattr(self, "current_subscriptions", None)
+        if current is None:
+            current = self.subscriptions.filter(unsubscribed_at=None).select_related("newsletter")
+        return ", ".join(subscription.newsletter.name for subscription in current)
 
 
 class Subscription(models.Model):

@@ -1,0 +1,41 @@
+// Masthead: the newsletter forms of a cached page, for a signed-in reader. The page carries no
+// per-reader token; /newsletter/me/ says the reader's address, their lists and the CSRF token,
+// and each form becomes one click: tick the lists, press Subscribe. Without this file (or
+// signed out) the form posts an address, which gets a confirmation e-mail.
+(function () {
+  "use strict";
+  var forms = document.querySelectorAll("[data-newsletter-form]");
+  if (!forms.length || !/(?:^|;\s*)masthead_signed_in=1(?:;|$)/.test(document.cookie)) return;
+
+  function enhance(section, me) {
+    var form = section.querySelector("form");
+    var row = form.querySelector("[data-address-row]");
+    var field = row.querySelector(".newsletter-signup__email");
+    var note = document.createElement("p");
+    note.className = "newsletter-signup__account";
+    note.textContent = "Subscribe as " + me.email;
+    field.replaceWith(note);
+    form.action = me.subscribe_url;
+    var token = document.createElement("input");
+    token.type = "hidden";
+    token.name = "csrfmiddlewaretoken";
+    token.value = me.csrf_token;
+    form.appendChild(token);
+    form.querySelectorAll("input[name=lists]").forEach(function (box) {
+      if (me.lists.indexOf(Number(box.value)) === -1) return;
+      box.checked = true;
+      box.disabled = true;
+      var label = box.parentNode.querySelector("[data-list-name]");
+      if (label) label.textContent += " (subscribed)";
+    });
+  }
+
+  var url = forms[0].getAttribute("data-me-url");
+  fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .then(function (me) {
+      if (!me || !me.signed_in || !me.email) return;
+      forms.forEach(function (section) { enhance(section, me); });
+    })
+    .catch(function () { /* the form stays as it is: an address and a confirmation e-mail */ });
+})();
