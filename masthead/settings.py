@@ -250,7 +250,7 @@ EDITOR_COOKIE_NAME = "masthead_editor"
 # Tells the page's script that someone is signed in, so that it asks /accounts/me/ who.
 SIGNED_IN_COOKIE_NAME = "masthead_signed_in"
 # Addresses that are never served from the page cache, whoever asks (masthead.caching).
-PAGE_CACHE_PRIVATE_PREFIXES = ("/accounts/", "/admin/", "/_util/", "/comments/")
+PAGE_CACHE_PRIVATE_PREFIXES = ("/accounts/", "/admin/", "/_util/", "/comments/", "/newsletter/me/")
 # Avatars: the largest upload taken, and the size they are stored at (masthead.accounts).
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_SIZE = 256

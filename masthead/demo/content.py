@@ -45,6 +45,7 @@ from masthead.core.models import SiteSettings
 from masthead.demo import pictures
 from masthead.demo.comments import ensure_comments
 from masthead.demo.jobs import ensure_jobs
+from masthead.demo.newsletter import ensure_newsletters
 from masthead.demo.writing import TAGS, TOPIC_PICTURES, Writer, block_id
 from masthead.images.models import NewsImage
 from masthead.jobs.models import ScholarshipBoard, VacancyBoard
@@ -1090,6 +1091,7 @@ class Summary:
     articles_total: int = 0
     listings_created: int = 0
     comments_created: int = 0
+    subscribers_created: int = 0
 
     @property
     def anything_created(self):
@@ -1102,6 +1104,7 @@ class Summary:
             or self.articles_created
             or self.listings_created
             or self.comments_created
+            or self.subscribers_created
         )
 
 
@@ -1126,6 +1129,7 @@ def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED):
     with transaction.atomic():
         summary.listings_created = ensure_jobs(tree, user, _save_image)
     summary.comments_created = ensure_comments()
+    summary.subscribers_created = ensure_newsletters()
     summary.articles_total = ArticlePage.objects.descendant_of(home).count()
     return summary
 
