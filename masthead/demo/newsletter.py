@@ -46,7 +46,9 @@ def ensure_newsletters(seed=12):
         )
         subscriptions = []
         for subscriber in subscribers:
-            chosen = [lists[0]] if rng.random() < 0.6 else lists if rng.random() < 0.7 else [lists[1]]
+            chosen = (
+                [lists[0]] if rng.random() < 0.6 else lists if rng.random() < 0.7 else [lists[1]]
+            )
             for newsletter in chosen:
                 left = None
                 if rng.random() < 0.12:
