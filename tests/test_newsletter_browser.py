@@ -62,8 +62,8 @@ def test_sign_up_from_the_article_confirm_and_choose_lists(
     form.get_by_label("Your e-mail address").fill(f"reader-{screen}@example.org")
     form.get_by_role("button", name="Subscribe").click()
     page.wait_for_url("**/newsletter/check-your-inbox/")
-    assert "Check your inbox" in page.locator("h1").inner_text()
     shoot(page, f"newsletter-inbox-{screen}")
+    assert "Check your inbox" in page.locator("h1").inner_text()
     assert len(smtp_server.messages) == 1
     (confirm_path,) = LINK.findall(smtp_server.messages[0].get_content())
 
@@ -78,8 +78,9 @@ def test_sign_up_from_the_article_confirm_and_choose_lists(
 
     page.goto(live_paper.url + preferences_path)
     shoot(page, f"newsletter-preferences-{screen}")
-    page.get_by_label("Breaking News").uncheck()
-    page.get_by_role("button", name="Save my choice").click()
+    choice = page.locator(".newsletter-preferences")
+    choice.get_by_label("Breaking News").uncheck()
+    choice.get_by_role("button", name="Save my choice").click()
     page.get_by_text("Your choice is saved.").wait_for()
     assert not Subscriber.objects.receiving(lists[1]).exists()
     assert Subscriber.objects.receiving(lists[0]).get() == subscriber
@@ -137,6 +138,8 @@ def test_a_signed_in_reader_subscribes_in_one_click_from_the_footer(
     footer.scroll_into_view_if_needed()
     shoot(page, "newsletter-signed-in-desktop")
     footer.get_by_role("button", name="Subscribe").click()
+    page.wait_for_url("**/newsletter/subscribe/account/")
+    shoot(page, "newsletter-one-click-desktop")
     page.get_by_text("You are subscribed to Daily Briefing").wait_for()
     assert [m["Subject"] for m in smtp_server.messages] == ["Welcome to Daily Briefing"]
     page.goto(live_paper.url + article.url)

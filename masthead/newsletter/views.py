@@ -6,14 +6,13 @@ confirmation e-mail to the address typed (which anyone may do from our own form)
 nothing until the address's owner follows the link. It is still guarded against other sites'
 pages (Sec-Fetch-Site / Origin), robots (the honeypot) and floods (NEWSLETTER_RATE). The
 signed-in reader's one click changes their account, so it keeps Django's CSRF check, with the
-token newsletter.js gets from `me`. The links of the e-mails (confirm, preferences,
+token account.js gets from /accounts/me/. The links of the e-mails (confirm, preferences,
 unsubscribe) are signed: the link is the reader's authority, not a cookie, so their POSTs are
 CSRF-exempt too, which RFC 8058's one-click unsubscribe needs (mail clients post it)."""
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -119,8 +118,8 @@ def subscribe(request):
 @require_safe
 @never_cache
 def me(request):
-    """What the cached forms cannot say: the signed-in reader's address, the lists they are
-    on, and the CSRF token of the one-click subscription."""
+    """What the cached forms cannot say: the signed-in reader's address and the lists they are
+    on. The CSRF token of the one-click subscription is the one /accounts/me/ gives."""
     user = request.user
     if not user.is_authenticated:
         return JsonResponse({"signed_in": False})
@@ -135,7 +134,6 @@ def me(request):
             "verified": verified,
             "lists": sorted(subscribed),
             "subscribe_url": reverse("newsletter:subscribe_account"),
-            "csrf_token": get_token(request),
         }
     )
 

@@ -63,6 +63,7 @@
     list.appendChild(out);
     menu.appendChild(list);
     nav.replaceChildren(menu);
+    window.mastheadAccount = me;  // for scripts that start after the event (newsletter.js)
     document.dispatchEvent(new CustomEvent("masthead:account", { detail: me }));
   }
 

@@ -1,6 +1,6 @@
 // Masthead: the newsletter forms of a cached page, for a signed-in reader. The page carries no
-// per-reader token; /newsletter/me/ says the reader's address, their lists and the CSRF token,
-// and each form becomes one click: tick the lists, press Subscribe. Without this file (or
+// per-reader token; /newsletter/me/ says the reader's address and their lists, account.js the
+// CSRF token, and each form becomes one click: tick the lists, press Subscribe. Without this file (or
 // signed out) the form posts an address, which gets a confirmation e-mail.
 (function () {
   "use strict";
@@ -30,12 +30,20 @@
     });
   }
 
-  var url = forms[0].getAttribute("data-me-url");
-  fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
-    .then(function (response) { return response.ok ? response.json() : null; })
-    .then(function (me) {
-      if (!me || !me.signed_in || !me.email) return;
-      forms.forEach(function (section) { enhance(section, me); });
-    })
-    .catch(function () { /* the form stays as it is: an address and a confirmation e-mail */ });
+  // The CSRF token is the one account.js got from /accounts/me/: one token per page, so
+  // that two answers setting the cookie at once cannot leave it mismatched.
+  function start(account) {
+    var url = forms[0].getAttribute("data-me-url");
+    fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (me) {
+        if (!me || !me.signed_in || !me.email || !account.csrf_token) return;
+        me.csrf_token = account.csrf_token;
+        forms.forEach(function (section) { enhance(section, me); });
+      })
+      .catch(function () { /* the form stays as it is: an address and a confirmation e-mail */ });
+  }
+
+  if (window.mastheadAccount) start(window.mastheadAccount);
+  else document.addEventListener("masthead:account", function (event) { start(event.detail); }, { once: true });
 })();
