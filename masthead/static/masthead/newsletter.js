@@ -21,6 +21,12 @@
     token.name = "csrfmiddlewaretoken";
     token.value = me.csrf_token;
     form.appendChild(token);
+    // Another script's request may have set a new CSRF cookie since (comments.js asks
+    // /comments/me/ at the same moment): Django's documented way is to send the cookie's value.
+    form.addEventListener("submit", function () {
+      var cookie = /(?:^|;\s*)csrftoken=([^;]+)/.exec(document.cookie);
+      if (cookie) token.value = decodeURIComponent(cookie[1]);
+    });
     form.querySelectorAll("input[name=lists]").forEach(function (box) {
       if (me.lists.indexOf(Number(box.value)) === -1) return;
       box.checked = true;
@@ -30,8 +36,7 @@
     });
   }
 
-  // The CSRF token is the one account.js got from /accounts/me/: one token per page, so
-  // that two answers setting the cookie at once cannot leave it mismatched.
+  // The CSRF token is the one account.js got from /accounts/me/ (or, at submit, the cookie's).
   function start(account) {
     var url = forms[0].getAttribute("data-me-url");
     fetch(url, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
