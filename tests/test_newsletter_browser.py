@@ -91,10 +91,13 @@ def test_sign_up_from_the_article_confirm_and_choose_lists(
 def test_sign_up_from_the_footer_and_the_newsletter_page(
     browser, live_paper, lists, smtp_server, screen
 ):
+    article = live_paper.article(title="Harbour fees rise")
     context = browser.new_context(viewport=SCREENS[screen])
     page = context.new_page()
     page.goto(live_paper.url + "/newsletter/")
+    assert not page.locator(".site-footer .newsletter-signup").is_visible()
     shoot(page, f"newsletter-page-{screen}")
+    page.goto(live_paper.url + article.url)
     footer = page.locator(".site-footer .newsletter-signup")
     footer.get_by_label("Your e-mail address").fill("footer@example.org")
     footer.get_by_role("button", name="Subscribe").click()
