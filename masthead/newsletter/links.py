@@ -71,3 +71,12 @@ def subscription_to_end(token):
     if subscriber is None or len(values) != 3 or not isinstance(values[2], int):
         return None
     return subscriber, values[2]
+
+
+def one_click_headers(url):
+    """The headers of one-click unsubscribe (RFC 8058) through the unsubscribe link `url`."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def unsubscribe_headers(subscriber, newsletter):
+    return one_click_headers(unsubscribe_url(subscriber, newsletter))
