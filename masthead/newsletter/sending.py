@@ -38,16 +38,16 @@ CHECK_OTHERS_AFTER = timedelta(seconds=30)
 
 
 def batch_size():
-    return int(getattr(settings, "NEWSLETTER_BATCH_SIZE", 100))
+    return settings.NEWSLETTER_BATCH_SIZE
 
 
 def max_attempts():
-    return int(getattr(settings, "NEWSLETTER_MAX_ATTEMPTS", 5))
+    return settings.NEWSLETTER_MAX_ATTEMPTS
 
 
 def retry_after(attempts):
     """Backoff: NEWSLETTER_RETRY_SECONDS, then twice that, four times..."""
-    return timedelta(seconds=int(getattr(settings, "NEWSLETTER_RETRY_SECONDS", 60))) * (
+    return timedelta(seconds=settings.NEWSLETTER_RETRY_SECONDS) * (
         2 ** (attempts - 1)
     )
 
