@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 
 import pytest
 from django.test import TestCase
+from django.urls import reverse
 from django.utils import timezone
 
 from masthead.newsletter import editions, links, sending
@@ -267,7 +268,7 @@ def test_the_refusal_of_each_smtp_error(daily):
 
 
 def test_an_unsubscribe_during_the_send_is_respected(edition, daily, smtp_server, settings):
-    settings.TASKS = {"worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     ana, ben = subscribe(daily, "ana@example.org", "ben@example.org")
     assert sending.start(edition)
     sending.create_deliveries(edition)
@@ -278,7 +279,7 @@ def test_an_unsubscribe_during_the_send_is_respected(edition, daily, smtp_server
 
 
 def test_claims_of_a_dead_worker_are_put_back_and_a_live_ones_kept(edition, daily, settings):
-    settings.TASKS = {"worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     subscribe(daily, *(f"r{i}@example.org" for i in range(6)))
     assert sending.start(edition)
     sending.create_deliveries(edition)
@@ -294,7 +295,7 @@ def test_claims_of_a_dead_worker_are_put_back_and_a_live_ones_kept(edition, dail
 
 
 def test_pause_resume_and_cancel(edition, daily, smtp_server, settings):
-    settings.TASKS = {"worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.NEWSLETTER_BATCH_SIZE = 2
     subscribe(daily, *(f"r{i}@example.org" for i in range(5)))
     assert sending.start(edition)
@@ -318,7 +319,7 @@ def test_pause_resume_and_cancel(edition, daily, smtp_server, settings):
 def test_the_subject_edited_during_a_send_changes_nothing_sent(
     edition, daily, smtp_server, settings
 ):
-    settings.TASKS = {"worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.NEWSLETTER_BATCH_SIZE = 1
     subscribe(daily, "ana@example.org", "ben@example.org")
     assert sending.start(edition)
@@ -402,10 +403,226 @@ def test_a_run_queued_before_the_settings_changed_does_nothing(paper, digest, da
 def test_changing_the_digest_queues_its_next_run_in_the_worker(digest, settings):
     from django_tasks_db.models import DBTaskResult
 
-    settings.TASKS = {"worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with TestCase.captureOnCommitCallbacks(execute=True):
         moment = schedule_digest(digest)
     [queued] = DBTaskResult.objects.filter(task_path__endswith="run_digest")
     assert queued.run_after == moment
     assert queued.args_kwargs["args"] == [digest.pk, moment.isoformat()]
     assert send_edition  # the send's task, named for the worker
+
+
+# The admin
+
+
+@pytest.fixture
+def editor(client, paper):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser(
+        "editor", "editor@example.org", "a long password 123"
+    )
+    client.force_login(user)
+    return client
+
+
+def manage_url(edition, name="manage"):
+    return reverse(f"newsletter_editions:{name}", args=[edition.pk])
+
+
+def act(client, edition, **data):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(manage_url(edition, "act"), data)
+
+
+def test_the_editions_page_previews_and_the_listing(editor, edition, daily):
+    subscribe(daily, "ana@example.org")
+    response = editor.get(manage_url(edition))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "1 subscriber now" in page and "Send now" in page and "Draft" in page
+    html = editor.get(manage_url(edition, "html"))
+    assert html.status_code == 200 and b"Harbour reopens after the storm" in html.content
+    assert b"%%" not in html.content
+    text = editor.get(manage_url(edition, "text"))
+    assert text.status_code == 200 and text["Content-Type"] == "text/plain; charset=utf-8"
+    assert "Harbour reopens after the storm" in text.content.decode()
+    listing = editor.get(reverse("wagtailsnippets_newsletter_edition:list"))
+    assert listing.status_code == 200 and manage_url(edition) in listing.content.decode()
+    progress = editor.get(manage_url(edition, "progress"))
+    assert progress.status_code == 200 and progress.json()["total"] == 0
+
+
+def test_a_reader_may_not_open_an_edition(client, edition, paper):
+    from django.contrib.auth import get_user_model
+
+    reader = get_user_model().objects.create_user("reader", "reader@example.org", "pw 12345678")
+    client.force_login(reader)
+    response = client.get(manage_url(edition))
+    assert response.status_code == 302  # Wagtail sends a non-editor out of the admin
+    assert Edition.objects.get(pk=edition.pk).status == Edition.Status.DRAFT
+
+
+def test_an_edition_that_does_not_exist_is_a_404(editor, edition):
+    response = editor.get(reverse("newsletter_editions:manage", args=[edition.pk + 1000]))
+    assert response.status_code == 404
+
+
+def test_send_now_clicked_twice_sends_once(editor, edition, daily, smtp_server):
+    subscribe(daily, "ana@example.org", "ben@example.org")
+    first = act(editor, edition, action="send")
+    second = act(editor, edition, action="send")
+    assert first.status_code == 302 and second.status_code == 302
+    assert len(smtp_server.messages) == 2
+    page = editor.get(manage_url(edition)).content.decode()
+    assert "Sent" in page and "Send now" not in page
+    followed = editor.get(second.url)
+    assert followed.status_code == 200
+    assert "not a draft any more" in followed.content.decode()
+
+
+def test_a_test_send_goes_to_the_editor_only(editor, edition, daily, smtp_server):
+    subscribe(daily, "ana@example.org")
+    response = act(editor, edition, action="test", address="editor@example.org")
+    assert response.status_code == 302
+    [message] = smtp_server.messages
+    assert message["To"] == "editor@example.org"
+    assert message["Subject"] == "[Test] Tuesday's briefing"
+    assert Edition.objects.get(pk=edition.pk).status == Edition.Status.DRAFT
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["", "not an address", "a@example.org\r\nBcc: victim@example.org", "x" * 10_000 + "@a.org"],
+)
+def test_a_test_send_to_a_malformed_address_says_so(editor, edition, smtp_server, address):
+    response = act(editor, edition, action="test", address=address)
+    assert response.status_code == 400
+    assert "The test was not sent" in response.content.decode()
+    assert smtp_server.messages == []
+
+
+@pytest.mark.parametrize(
+    "moment", ["", "yesterday", "2001-01-01T10:00", "9999-12-31T23:59", "<script>"]
+)
+def test_a_bad_moment_to_schedule_says_so(editor, edition, moment):
+    response = act(editor, edition, action="schedule", moment=moment)
+    assert response.status_code == 400
+    assert "Not scheduled" in response.content.decode()
+    assert Edition.objects.get(pk=edition.pk).status == Edition.Status.DRAFT
+
+
+def test_scheduling_queues_the_send_at_its_moment(editor, edition, daily, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    moment = (timezone.localtime() + timedelta(days=1)).replace(second=0, microsecond=0)
+    response = act(editor, edition, action="schedule", moment=moment.strftime("%Y-%m-%dT%H:%M"))
+    assert response.status_code == 302
+    edition.refresh_from_db()
+    assert edition.status == Edition.Status.SCHEDULED and edition.scheduled_at == moment
+    [queued] = DBTaskResult.objects.filter(task_path__endswith="start_scheduled")
+    assert queued.run_after == moment
+
+
+def test_a_scheduled_send_starts_only_at_the_moment_it_was_queued_for(edition, daily, smtp_server):
+    from masthead.newsletter.tasks import schedule, start_scheduled
+
+    subscribe(daily, "ana@example.org")
+    moment = timezone.now() + timedelta(hours=1)
+    assert schedule(edition, moment)
+    start_scheduled.call(edition.pk, (moment - timedelta(hours=2)).isoformat())  # rescheduled
+    assert smtp_server.messages == []
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        start_scheduled.call(edition.pk, moment.isoformat())
+    assert len(smtp_server.messages) == 1
+
+
+def test_an_unknown_action_and_an_archived_list_say_so(editor, edition, daily, smtp_server):
+    subscribe(daily, "ana@example.org")
+    response = act(editor, edition, action="<script>alert(1)</script>")
+    assert response.status_code == 302
+    assert "Choose an action" in editor.get(response.url).content.decode()
+    NewsletterList.objects.filter(pk=daily.pk).update(archived=True)
+    response = act(editor, edition, action="send")
+    assert response.status_code == 302
+    assert "is archived" in editor.get(response.url).content.decode()
+    assert smtp_server.messages == []
+
+
+def edit_data(edition, **changes):
+    data = {
+        "newsletter": edition.newsletter_id,
+        "subject": edition.subject,
+        "preheader": "",
+        "body-count": "0",
+    }
+    return {**data, **changes}
+
+
+def test_the_edit_form_refuses_huge_and_hostile_input_and_a_sent_edition(
+    editor, edition, daily, smtp_server
+):
+    url = reverse("wagtailsnippets_newsletter_edition:edit", args=[edition.pk])
+    response = editor.post(url, edit_data(edition, subject="x" * 10_000))
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters" in response.content.decode()
+    response = editor.post(url, edit_data(edition, newsletter="999999"))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    response = editor.post(url, edit_data(edition, subject="<script>alert(1)</script>"))
+    assert response.status_code == 302
+    edition.refresh_from_db()
+    assert "&lt;script&gt;" in editions.render(edition)[1]
+    send(edition)
+    response = editor.post(url, edit_data(edition, subject="Changed after the send"))
+    assert response.status_code == 200
+    assert "frozen when sending started" in response.content.decode()
+    assert Edition.objects.get(pk=edition.pk).subject == "<script>alert(1)</script>"
+
+
+def test_pause_resume_and_cancel_from_the_admin(editor, edition, daily, settings):
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    subscribe(daily, "ana@example.org")
+    assert act(editor, edition, action="send").status_code == 302
+    assert act(editor, edition, action="pause").status_code == 302
+    assert Edition.objects.get(pk=edition.pk).status == Edition.Status.PAUSED
+    assert act(editor, edition, action="resume").status_code == 302
+    assert Edition.objects.get(pk=edition.pk).status == Edition.Status.SENDING
+    assert act(editor, edition, action="cancel").status_code == 302
+    assert Edition.objects.get(pk=edition.pk).status == Edition.Status.CANCELLED
+    response = act(editor, edition, action="resume")
+    assert "Nothing to resume" in editor.get(response.url).content.decode()
+
+
+def test_saving_a_digest_in_the_admin_queues_its_next_run(editor, daily, paper, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = editor.post(
+            reverse("wagtailsnippets_newsletter_digest:add"),
+            {
+                "newsletter": daily.pk,
+                "enabled": "on",
+                "frequency": "weekly",
+                "weekday": "4",
+                "send_time": "06:30",
+                "subject": "",
+                "top_stories": "on",
+                "sections": [paper.news.pk],
+                "articles_per_section": "3",
+            },
+        )
+    assert response.status_code == 302
+    digest = Digest.objects.get(newsletter=daily)
+    assert timezone.localtime(digest.next_run_at).weekday() == 4
+    [queued] = DBTaskResult.objects.filter(task_path__endswith="run_digest")
+    assert queued.run_after == digest.next_run_at
+    bad = editor.post(
+        reverse("wagtailsnippets_newsletter_digest:edit", args=[digest.pk]),
+        {"newsletter": daily.pk, "frequency": "hourly", "weekday": "9", "send_time": "25:99"},
+    )
+    assert bad.status_code == 200
+    assert "Select a valid choice" in bad.content.decode()

@@ -47,9 +47,7 @@ def max_attempts():
 
 def retry_after(attempts):
     """Backoff: NEWSLETTER_RETRY_SECONDS, then twice that, four times..."""
-    return timedelta(seconds=settings.NEWSLETTER_RETRY_SECONDS) * (
-        2 ** (attempts - 1)
-    )
+    return timedelta(seconds=settings.NEWSLETTER_RETRY_SECONDS) * (2 ** (attempts - 1))
 
 
 # What the editors do
