@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.models import register_snippet
@@ -40,16 +40,18 @@ class EditionViewSet(SnippetViewSet):
     model = Edition
     icon = "mail"
     menu_label = "Editions"
-    base_form_class = EditionForm
     list_filter = ["status", "newsletter"]
     search_fields = ["subject"]
     ordering = ["-created"]
-    panels = [
-        FieldPanel("newsletter"),
-        FieldPanel("subject"),
-        FieldPanel("preheader"),
-        FieldPanel("body"),
-    ]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("newsletter"),
+            FieldPanel("subject"),
+            FieldPanel("preheader"),
+            FieldPanel("body"),
+        ],
+        base_form_class=EditionForm,
+    )
 
     @property
     def list_display(self):
