@@ -124,7 +124,7 @@ def chaos_site(request, tmp_path, static_root):
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     site = Site(tmp_path / "site", static_root, parts._replace(path=f"/{name}").geturl())
-    site.masthead("migrate", "--noinput", "--verbosity=0")
+    site.masthead("migrate", "--noinput", "--verbosity=0", timeout=600)
     yield site
     with psycopg.connect(admin_url, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -133,6 +133,9 @@ def test_a_send_reaches_every_subscriber_once_with_their_links_and_headers(
         assert url in html and url in text
         assert links.subscription_to_end(url.rstrip("/").rsplit("/", 1)[1]) == (reader, daily.pk)
         assert "%%" not in html and "%%" not in text
+    headers = links.unsubscribe_headers(readers[0], daily)
+    assert headers["List-Unsubscribe"].startswith("<") and headers["List-Unsubscribe"].endswith(">")
+    assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert sending.progress(edition) == {
         **sending.progress(edition),
         "sent": 3,
