@@ -356,9 +356,10 @@ def test_a_digest_assembles_the_top_stories_and_the_sections_newest_and_goes_out
 ):
     from masthead.articles.models import TopStory
 
-    top = paper.article(paper.economics, title="Rates are cut")
+    fresh = timezone.now() - timedelta(minutes=5)  # the fixture's default dates go back hours
+    top = paper.article(paper.economics, title="Rates are cut", date=fresh)
     TopStory.objects.create(page=paper.top_stories, article=top, sort_order=0)
-    world = paper.article(paper.world, title="Talks resume in Geneva")
+    world = paper.article(paper.world, title="Talks resume in Geneva", date=fresh)
     paper.article(paper.world, title="Old news", date=timezone.now() - timedelta(days=3))
     subscribe(daily, "ana@example.org")
     moment = timezone.now()
@@ -395,7 +396,7 @@ def test_a_digest_with_nothing_new_is_not_sent(paper, digest, daily, smtp_server
 
 
 def test_a_run_queued_before_the_settings_changed_does_nothing(paper, digest, daily, smtp_server):
-    paper.article(paper.world, title="Fresh")
+    paper.article(paper.world, title="Fresh", date=timezone.now() - timedelta(minutes=5))
     subscribe(daily, "ana@example.org")
     moment = timezone.now()
     Digest.objects.filter(pk=digest.pk).update(next_run_at=moment + timedelta(hours=1))
