@@ -77,6 +77,7 @@ bench: install
 	$(BIN)/python bench/syndication.py
 	$(BIN)/python bench/cache.py
 	$(BIN)/python bench/comments.py
+	$(BIN)/python bench/newsletter.py
 
 # Static files, uncached, Masthead's page cache and Varnish, then a newsroom under load.
 bench-cache: install

@@ -73,10 +73,10 @@ def subscription_to_end(token):
     return subscriber, values[2]
 
 
+def one_click_headers(url):
+    """The headers of one-click unsubscribe (RFC 8058) through the unsubscribe link `url`."""
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def unsubscribe_headers(subscriber, newsletter):
-    """The headers of one-click unsubscribe (RFC 8058) for an e-mail of `newsletter` to
-    `subscriber`: mail clients show an "Unsubscribe" button that POSTs to the link."""
-    return {
-        "List-Unsubscribe": f"<{unsubscribe_url(subscriber, newsletter)}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-    }
+    return one_click_headers(unsubscribe_url(subscriber, newsletter))

@@ -1,7 +1,10 @@
 """Newsletters: the lists readers subscribe to, their subscribers, and who is on which list."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from wagtail.blocks import PageChooserBlock, RichTextBlock
+from wagtail.fields import StreamField
 
 
 class NewsletterList(models.Model):
@@ -112,3 +115,167 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.subscriber} on {self.newsletter}"
+
+
+# Editions and their sending (what goes out to the lists).
+
+
+class Digest(models.Model):
+    """A list's edition that assembles itself: the day's top stories and the newest articles of
+    chosen sections, sent by the task worker at its time each day or week (no cron)."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Every day"
+        WEEKLY = "weekly", "Every week"
+
+    WEEKDAYS = [
+        (0, "Monday"),
+        (1, "Tuesday"),
+        (2, "Wednesday"),
+        (3, "Thursday"),
+        (4, "Friday"),
+        (5, "Saturday"),
+        (6, "Sunday"),
+    ]
+
+    newsletter = models.OneToOneField(
+        NewsletterList, on_delete=models.CASCADE, related_name="digest"
+    )
+    enabled = models.BooleanField(default=True, help_text="Untick to stop the digest.")
+    frequency = models.CharField(max_length=10, choices=Frequency, default=Frequency.DAILY)
+    weekday = models.PositiveSmallIntegerField(
+        choices=WEEKDAYS, default=0, help_text="For a weekly digest."
+    )
+    send_time = models.TimeField(default="07:00", help_text="In the site's time zone.")
+    subject = models.CharField(
+        max_length=150,
+        blank=True,
+        help_text="Defaults to the newsletter's name and the date.",
+    )
+    top_stories = models.BooleanField("the top stories", default=True)
+    sections = models.ManyToManyField(
+        "sections.SectionPage",
+        blank=True,
+        related_name="+",
+        help_text="The newest articles of these sections follow the top stories.",
+    )
+    articles_per_section = models.PositiveSmallIntegerField(
+        default=4, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    # Articles dated after this are new to the next digest.
+    last_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The run the task queue holds; a queued run for another moment does nothing.
+    next_run_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "digest"
+
+    def __str__(self):
+        return f"Digest of {self.newsletter}"
+
+
+class Edition(models.Model):
+    """One e-mail to a list: composed by an editor, or assembled by the list's digest.
+
+    What goes out is frozen when sending starts (`frozen_*`): editing the edition, its list or
+    its subject afterwards changes nothing in the messages of that send."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        SENDING = "sending", "Sending"
+        PAUSED = "paused", "Paused"
+        SENT = "sent", "Sent"
+        CANCELLED = "cancelled", "Cancelled"
+
+    EDITABLE = (Status.DRAFT, Status.SCHEDULED)
+
+    newsletter = models.ForeignKey(
+        NewsletterList, on_delete=models.PROTECT, related_name="editions"
+    )
+    subject = models.CharField(max_length=150)
+    preheader = models.CharField(
+        max_length=200, blank=True, help_text="The line mail clients show after the subject."
+    )
+    body = StreamField(
+        [
+            ("text", RichTextBlock(features=["h2", "h3", "bold", "italic", "link", "ol", "ul"])),
+            (
+                "article",
+                PageChooserBlock(page_type="articles.ArticlePage", icon="doc-full"),
+            ),
+        ],
+        blank=True,
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    scheduled_at = models.DateTimeField(null=True, blank=True, editable=False)
+    digest = models.ForeignKey(
+        Digest, null=True, blank=True, on_delete=models.SET_NULL, related_name="editions"
+    )
+    digest_run = models.DateTimeField(null=True, blank=True, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+
+    # Frozen when sending starts; the {{links}} of each subscriber are substituted into them.
+    frozen_subject = models.CharField(max_length=150, blank=True, editable=False)
+    frozen_html = models.TextField(blank=True, editable=False)
+    frozen_text = models.TextField(blank=True, editable=False)
+    started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deliveries_created = models.BooleanField(default=False, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Names the chain of send tasks in charge; a resumed send starts a new one.
+    run = models.CharField(max_length=20, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["digest", "digest_run"], name="one_edition_per_digest_run"
+            )
+        ]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def editable(self):
+        return self.status in self.EDITABLE
+
+
+class Delivery(models.Model):
+    """An edition's message to one subscriber: created for every recipient when sending
+    starts, claimed by a worker, and marked sent right after the mail server accepted it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CLAIMED = "claimed", "Being sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        BOUNCED = "bounced", "Bounced"
+        SKIPPED = "skipped", "Not sent"
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
+    # Frozen with the edition: the address and the subscriber's signed links.
+    email = models.EmailField(max_length=254)
+    preferences_url = models.CharField(max_length=500)
+    unsubscribe_url = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    # "worker id/random" of the worker that claimed it (masthead.core.worker names workers).
+    claim = models.CharField(max_length=120, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["edition", "subscriber"], name="one_delivery_per_subscriber"
+            )
+        ]
+        indexes = [models.Index(fields=["edition", "status"])]
+
+    def __str__(self):
+        return f"{self.edition} to {self.email}"
