@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsletter', '0001_lists_and_subscribers'),
+        ('newsletter', '0002_editions'),
     ]
 
     operations = [
