@@ -3,8 +3,7 @@ of the article in its structured data, its "Updated" line, the feeds and the sit
 
 import json
 import re
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
@@ -15,8 +14,8 @@ from masthead.articles.models import ArticlePage, Correction
 
 pytestmark = pytest.mark.django_db
 
-PUBLISHED = datetime(2026, 11, 20, 9, 0, tzinfo=dt_timezone.utc)
-CORRECTED = datetime(2026, 12, 3, 10, 30, tzinfo=dt_timezone.utc)
+PUBLISHED = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+CORRECTED = datetime(2026, 12, 3, 10, 30, tzinfo=UTC)
 
 
 def get(client, url):

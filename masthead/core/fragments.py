@@ -1,5 +1,4 @@
 from django.template.loader import render_to_string
-from wagtail.models import Site
 
 from masthead.caching.fragments import fragment
 from masthead.caching.store import expire_at, record
@@ -12,8 +11,8 @@ def breaking_news():
     from masthead.core.models import BreakingNews
 
     record("breaking-news", "settings")
-    site = Site.objects.filter(is_default_site=True).first()
-    news = BreakingNews.for_site(site) if site else None
+    # Not for_site(), which would make the row, and purge the banner while it is being built.
+    news = BreakingNews.objects.filter(site__is_default_site=True).first()
     if news is None or not news.showing:
         return ""
     if news.expires_at:
