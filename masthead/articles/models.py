@@ -20,6 +20,7 @@ from masthead.authors.models import Author
 from masthead.caching.parts import rendered_part
 from masthead.caching.store import record
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
+from masthead.core.panels import PublishingPanel, times_are_in
 from masthead.images.models import NewsRendition
 from masthead.navigation.models import MenuFields
 
@@ -206,7 +207,16 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
         ),
     ]
     promote_panels = [*Page.promote_panels, *SocialFields.social_panels]
-    settings_panels = [FieldPanel("date"), FieldPanel("comments_open"), *Page.settings_panels]
+    settings_panels = [
+        FieldPanel(
+            "date",
+            help_text="Shown on the article; a date in the future keeps it hidden until then. "
+            + times_are_in(),
+        ),
+        FieldPanel("comments_open"),
+        PublishingPanel(),
+        *Page.settings_panels[1:],  # Wagtail's own schedule panel is replaced by the one above
+    ]
 
     search_fields = [
         *Page.search_fields,
