@@ -130,7 +130,7 @@ def test_an_embargoed_article_is_nowhere_until_its_time_then_everywhere(
         assert showing(texts) == sorted(texts)
         page = texts["its page"]
         assert 'property="og:title" content="Zanzibar deal signed"' in page
-        assert '"headline": "Zanzibar deal signed"' in page or "Zanzibar deal signed" in page
+        assert '"@type": "NewsArticle"' in page
 
 
 @pytest.mark.django_db
@@ -222,7 +222,7 @@ def test_the_calendar_shows_the_week_in_the_newsrooms_time_zone(client, paper, p
 def test_a_bad_date_shows_this_week_with_a_message(client, paper, publisher, bad):
     html = get(client, "/admin/newsroom/calendar/", date=bad)
     assert "That is not a date: showing this week." in html
-    assert "<script>" not in html.split("Calendar")[-1] or "&lt;script&gt;" not in html
+    assert "0 articles this week." in html  # this week's, which has none
 
 
 @pytest.mark.django_db
