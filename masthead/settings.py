@@ -205,6 +205,9 @@ TASKS = {
     if os.environ.get("TASKS_BACKEND") == "immediate"
     else {"BACKEND": "django_tasks_db.DatabaseBackend"},
 }
+# Each worker says it is alive this often; the admin warns when none did for the second figure.
+TASKS_WORKER_HEARTBEAT = float(os.environ.get("TASKS_WORKER_HEARTBEAT", 10))
+TASKS_WORKER_STALE_AFTER = float(os.environ.get("TASKS_WORKER_STALE_AFTER", 60))
 
 # allauth's backend (by e-mail address, or the admin's user name), which refuses every login
 # while the account or the address is locked out.

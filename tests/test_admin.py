@@ -53,6 +53,10 @@ def test_editor_publishes_an_article_from_the_admin(editor_client, paper, client
             "article_authors-0-ORDER": "1",
             "article_authors-0-id": "",
             "article_authors-0-DELETE": "",
+            "corrections-TOTAL_FORMS": "0",
+            "corrections-INITIAL_FORMS": "0",
+            "corrections-MIN_NUM_FORMS": "0",
+            "corrections-MAX_NUM_FORMS": "1000",
             "body-count": "1",
             "body-0-type": "paragraph",
             "body-0-value": '{"blocks":[{"key":"a","text":"Body text.","type":"unstyled","depth":0,'

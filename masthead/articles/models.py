@@ -20,6 +20,7 @@ from masthead.authors.models import Author
 from masthead.caching.parts import rendered_part
 from masthead.caching.store import record
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
+from masthead.core.panels import PublishingPanel, times_are_in
 from masthead.images.models import NewsRendition
 from masthead.navigation.models import MenuFields
 
@@ -137,6 +138,19 @@ class ArticleAuthor(Orderable):
         unique_together = [("page", "author")]
 
 
+class Correction(Orderable):
+    """A dated note of what a published article got wrong and what was put right."""
+
+    page = ParentalKey("articles.ArticlePage", on_delete=models.CASCADE, related_name="corrections")
+    made_at = models.DateTimeField("date", default=timezone.now)
+    text = models.TextField(max_length=2000, help_text="What was wrong, and what is right.")
+
+    panels = [FieldPanel("made_at"), FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = "correction"
+
+
 class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
     standfirst = models.TextField(
         blank=True, max_length=600, help_text="One or two sentences under the headline."
@@ -185,9 +199,24 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
         FieldPanel("body"),
         FieldPanel("tags"),
         FieldPanel("show_inline_related"),
+        InlinePanel(
+            "corrections",
+            label="Correction",
+            heading="Corrections",
+            help_text="Shown dated at the end of the article, and counted as a change of it.",
+        ),
     ]
     promote_panels = [*Page.promote_panels, *SocialFields.social_panels]
-    settings_panels = [FieldPanel("date"), FieldPanel("comments_open"), *Page.settings_panels]
+    settings_panels = [
+        FieldPanel(
+            "date",
+            help_text="Shown on the article; a date in the future keeps it hidden until then. "
+            + times_are_in(),
+        ),
+        FieldPanel("comments_open"),
+        PublishingPanel(),
+        *Page.settings_panels[1:],  # Wagtail's own schedule panel is replaced by the one above
+    ]
 
     search_fields = [
         *Page.search_fields,
@@ -208,6 +237,12 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
     def is_published(self):
         """The rule of `ArticlePage.objects.published()` for an article already in hand."""
         return self.live and self.date <= timezone.now()
+
+    def modified_at(self, corrections=None):
+        """When the article last changed for its readers: published again, or corrected."""
+        if corrections is None:
+            corrections = [correction.made_at for correction in self.corrections.all()]
+        return max([self.date, self.last_published_at or self.date, *corrections])
 
     def serve(self, request, *args, **kwargs):
         if self.date > timezone.now():
@@ -336,6 +371,7 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
         body_before_related, body_after_related = self.body_with_inline_related()
         previous_article, next_article = self.previous_article(), self.next_article()
         section = self.get_parent()
+        corrections = list(self.corrections.order_by("made_at", "pk"))
         record(
             f"url:{self.pk}",
             f"page:{section.pk}",
@@ -358,6 +394,10 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
             "previous_article": previous_article,
             "next_article": next_article,
             "section": section,
+            "corrections": corrections,
+            "updated_at": self.modified_at([c.made_at for c in corrections])
+            if corrections
+            else None,
         }
 
 

@@ -74,13 +74,12 @@ def purge_changed_content(sender, instance, created=False, **kwargs):
         if created and instance.live:
             purge_changed_page(sender, instance)
         return
+    keys = getattr(instance, "cache_purge_keys", None)
     if isinstance(instance, Tag):
         purge_on_commit(f"tag:{instance.pk}", f"tagged:{instance.pk}", "tags")
+    elif keys is not None:  # a site setting shown apart from the chrome (breaking news) too
+        purge_on_commit(*keys())
     elif isinstance(instance, (Site, BaseSiteSetting)):
         purge_on_commit("settings")
     elif isinstance(instance, PageViewRestriction):
         purge_on_commit("restrictions")
-    else:
-        keys = getattr(instance, "cache_purge_keys", None)
-        if keys is not None:
-            purge_on_commit(*keys())

@@ -7,7 +7,10 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from masthead.core import logins  # noqa: F401 (connects the login throttle's signals)
+        from masthead.core import (
+            fragments,  # noqa: F401 (registers the breaking-news banner)
+            logins,  # noqa: F401 (connects the login throttle's signals)
+        )
         from masthead.core.address import sync_after_migrate
 
         # Once per migrate, after every app's migrations: the default site follows SITE_URL.

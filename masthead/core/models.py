@@ -1,9 +1,13 @@
-from django.db import models
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import PageViewRestriction
 
+from masthead.caching.scheduling import purge_keys, run_at
 from masthead.caching.store import cached, record
 from masthead.core.panels import SocialCardPanel
 
@@ -142,3 +146,89 @@ class SentEmail(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class WorkerHeartbeat(models.Model):
+    """That a task worker was alive at `beat_at`: each `masthead db_worker` writes its row every
+    TASKS_WORKER_HEARTBEAT seconds (masthead/core/worker.py), and the admin warns when none is
+    recent."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    backend_name = models.CharField(max_length=32)
+    beat_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = "task worker heartbeat"
+
+    def __str__(self):
+        return self.worker_id
+
+
+@register_setting(icon="warning")
+class BreakingNews(BaseSiteSetting):
+    """The banner above every public page while a story breaks: a fragment of its own (ESI in
+    a cached page, masthead/core/fragments.py), so that switching it on or off purges only the
+    banner, at once, and every cached page shows it from its next request."""
+
+    on = models.BooleanField("show the banner", default=False)
+    headline = models.CharField(max_length=200, blank=True)
+    link_page = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="link to a page",
+        help_text="The story it opens; or an address below.",
+    )
+    link_url = models.URLField("or an address", blank=True)
+    expires_at = models.DateTimeField(
+        "hide it at",
+        null=True,
+        blank=True,
+        help_text=f"Optional; the banner goes by itself then. Times are in {settings.TIME_ZONE}.",
+    )
+
+    panels = [
+        FieldPanel("on"),
+        FieldPanel("headline"),
+        FieldPanel("link_page"),
+        FieldPanel("link_url"),
+        FieldPanel("expires_at"),
+    ]
+
+    class Meta:
+        verbose_name = "breaking news"
+        verbose_name_plural = "breaking news"
+
+    def clean(self):
+        if self.on and not self.headline.strip():
+            raise ValidationError({"headline": "A banner that is on needs a headline."})
+        if self.on and self.expires_at and self.expires_at <= timezone.now():
+            raise ValidationError(
+                {"expires_at": "This time has passed: the banner would not show."}
+            )
+
+    @property
+    def showing(self):
+        return (
+            self.on
+            and bool(self.headline.strip())
+            and (self.expires_at is None or self.expires_at > timezone.now())
+        )
+
+    @property
+    def href(self):
+        if self.link_page_id and self.link_page.live:
+            return self.link_page.url
+        return self.link_url
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if self.showing and self.expires_at:
+            # The cached banner expires by itself then (it says so); this purges Varnish's too.
+            moment = self.expires_at
+            transaction.on_commit(lambda: run_at(moment, purge_keys, ["breaking-news"]))
+
+    def cache_purge_keys(self):
+        return {"breaking-news"}

@@ -1,8 +1,11 @@
-"""An admin panel that shows editors the card a social network draws when a page is shared."""
+"""Admin panels: the card a social network draws when a page is shared, and Wagtail's schedule
+fields saying the newsroom's time zone."""
 
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from wagtail.admin.panels import Panel
+from wagtail.admin.panels import PublishingPanel as WagtailPublishingPanel
 from wagtail.images import get_image_model
 from wagtail.models import Site
 
@@ -52,3 +55,16 @@ class SocialCardPanel(Panel):
             context = super().get_context_data(parent_context)
             context["card"] = self.card()
             return context
+
+
+def times_are_in():
+    return f"Times are in {settings.TIME_ZONE}."
+
+
+class PublishingPanel(WagtailPublishingPanel):
+    """Wagtail's "go live" and "expire" dates, which say the time zone they are entered in."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        for child in self.children:
+            child.help_text = times_are_in()

@@ -10,6 +10,11 @@ times is marked FAILED instead (it may be what kills them).
 
 Tasks run again must be safe to run twice: Masthead's e-mails record that they went out
 (`masthead.core.tasks.send_once`), purges and scheduled publishing do nothing the second time.
+
+Each worker also writes a heartbeat (`beat()`, every TASKS_WORKER_HEARTBEAT seconds, from a
+thread of its own so that a long task does not stop it): `worker_is_running()` says whether one
+beat within the last TASKS_WORKER_STALE_AFTER seconds, and the admin warns on every page when
+none did (masthead/core/wagtail_hooks.py).
 """
 
 import logging
@@ -22,10 +27,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django_tasks import task_backends
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 logger = logging.getLogger(__name__)
+# Heartbeats of workers gone for this long are deleted by the next beat of any worker.
+FORGOTTEN_AFTER = timedelta(days=1)
 
 
 def hostname():
@@ -99,3 +107,37 @@ def recover_abandoned(backend_name):
                     result.worker_ids[-1] if result.worker_ids else "?",
                 )
     return requeued, failed
+
+
+def beat(worker_id, backend_name):
+    """Record that the worker `worker_id` is alive now."""
+    from masthead.core.models import WorkerHeartbeat
+
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id, defaults={"backend_name": backend_name, "beat_at": now}
+    )
+    WorkerHeartbeat.objects.filter(beat_at__lt=now - FORGOTTEN_AFTER).delete()
+
+
+def stopped(worker_id):
+    """A worker stopping cleanly says so at once, instead of after the staleness window."""
+    from masthead.core.models import WorkerHeartbeat
+
+    WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
+
+
+def worker_is_running(backend_name="worker"):
+    """Whether a worker of `backend_name` beat recently: what happens at a set time (scheduled
+    articles, e-mails, newsletters) happens only then."""
+    from masthead.core.models import WorkerHeartbeat
+
+    if not task_backends[backend_name].supports_defer:  # tasks run in the request
+        return True
+    recent = timezone.now() - timedelta(seconds=settings.TASKS_WORKER_STALE_AFTER)
+    return WorkerHeartbeat.objects.filter(backend_name=backend_name, beat_at__gte=recent).exists()
+
+
+def waiting_tasks(backend_name="worker"):
+    """How many tasks are due and wait for a worker."""
+    return DBTaskResult.objects.ready().filter(backend_name=backend_name).count()

@@ -72,7 +72,7 @@ def build_feed(request, kind=None, key=None):
                 "summary": article.standfirst or article.search_description or article.title,
                 "content_html": getattr(article, "feed_html", None),
                 "published": article.date,
-                "updated": max(article.date, article.last_published_at or article.date),
+                "updated": article.modified_at(list(filter(None, [article.corrected]))),
                 "authors": [
                     (link.author.name, here.absolute(link.author.get_absolute_url()))
                     for link in article.article_authors.all()

@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -128,16 +128,22 @@ def board_for_key(here, key):
 
 def feed_articles(scope, full_text):
     """The newest articles of a scope with all a feed entry shows, in a fixed number of queries."""
-    queryset = scope.articles.order_by("-date", "-pk").prefetch_related(
-        Prefetch("lead_image", queryset=get_image_model().objects.prefetch_renditions(FEED_IMAGE)),
-        Prefetch(
-            "article_authors",
-            queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
-        ),
-        Prefetch(
-            "tagged_items",
-            queryset=ArticleTag.objects.select_related("tag").order_by("tag__name"),
-        ),
+    queryset = (
+        scope.articles.order_by("-date", "-pk")
+        .annotate(corrected=Max("corrections__made_at"))
+        .prefetch_related(
+            Prefetch(
+                "lead_image", queryset=get_image_model().objects.prefetch_renditions(FEED_IMAGE)
+            ),
+            Prefetch(
+                "article_authors",
+                queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order"),
+            ),
+            Prefetch(
+                "tagged_items",
+                queryset=ArticleTag.objects.select_related("tag").order_by("tag__name"),
+            ),
+        )
     )
     if not full_text:
         queryset = queryset.defer_streamfields()

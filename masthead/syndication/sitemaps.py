@@ -28,6 +28,8 @@ ARTICLES_PER_SITEMAP = 5000
 NEWS_WINDOW = timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most 1,000 articles from one news sitemap
 ARTICLE_FIELDS = ("url_path", "date", "last_published_at", "lead_image__file")
+# A correction is a change of its article (lastmod).
+CORRECTED = {"corrected": Max("corrections__made_at")}
 
 
 def latest(*dates):
@@ -53,7 +55,7 @@ class SiteSitemap(Sitemap):
         return item["url_path"][len(self.here.root.url_path) - 1 :]
 
     def lastmod(self, item):
-        return latest(item.get("date"), item.get("last_published_at"))
+        return latest(item.get("date"), item.get("last_published_at"), item.get("corrected"))
 
     def latest_change(self, newest_article):
         """When any page of this sitemap last changed, for the index: by default when the
@@ -101,7 +103,7 @@ class ArticleMonthSitemap(SiteSitemap):
             articles = articles.filter(date__gte=self.start)
         if self.end:
             articles = articles.filter(date__lt=self.end)
-        return articles.order_by("date", "pk").values(*ARTICLE_FIELDS)
+        return articles.order_by("date", "pk").values(*ARTICLE_FIELDS).annotate(**CORRECTED)
 
 
 class NewsSitemap(SiteSitemap):
@@ -115,6 +117,7 @@ class NewsSitemap(SiteSitemap):
             .filter(date__gte=timezone.now() - NEWS_WINDOW)
             .order_by("-date", "-pk")
             .values(*ARTICLE_FIELDS, "title")
+            .annotate(**CORRECTED)
         )
 
 

@@ -104,7 +104,7 @@ def person(here, author, site_settings, image_url=None):
 
 def news_article(here, page, canonical, authors, section, tags, publisher):
     image = page.lead_image or page.social_image
-    modified = max(page.date, page.last_published_at or page.date)
+    modified = page.modified_at()
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",

@@ -109,7 +109,7 @@ def page_head(request, page, number, here, site_settings):
             ("article:published_time", page.date.isoformat()),
             (
                 "article:modified_time",
-                max(page.date, page.last_published_at or page.date).isoformat(),
+                page.modified_at().isoformat(),
             ),
         ]
         if section:
