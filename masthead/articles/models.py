@@ -20,6 +20,7 @@ from masthead.authors.models import Author
 from masthead.caching.parts import rendered_part
 from masthead.caching.store import record
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
+from masthead.core.permissions import OwnPagesPermissionTester
 from masthead.images.models import NewsRendition
 from masthead.navigation.models import MenuFields
 
@@ -208,6 +209,9 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
     def is_published(self):
         """The rule of `ArticlePage.objects.published()` for an article already in hand."""
         return self.live and self.date <= timezone.now()
+
+    def permissions_for_user(self, user):
+        return OwnPagesPermissionTester(user, self)
 
     def serve(self, request, *args, **kwargs):
         if self.date > timezone.now():

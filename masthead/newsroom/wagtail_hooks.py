@@ -1,0 +1,39 @@
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.widgets import Button
+
+from masthead.newsroom import views
+
+
+@hooks.register("register_admin_urls")
+def share_urls():
+    return [
+        path(
+            "pages/<int:page_id>/draft-links/",
+            views.DraftLinksView.as_view(),
+            name="newsroom_shares",
+        ),
+        path(
+            "pages/<int:page_id>/draft-links/<int:share_id>/revoke/",
+            views.revoke,
+            name="newsroom_revoke_share",
+        ),
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def share_button(page, user, view_name, next_url=None):
+    if page.depth > 1 and page.permissions_for_user(user).can_edit():
+        yield Button(
+            "Share draft",
+            reverse("newsroom_shares", args=[page.pk]),
+            icon_name="link",
+            priority=66,
+        )
+
+
+@hooks.register("register_log_actions")
+def newsroom_log_actions(actions):
+    actions.register_action("newsroom.assign_review", "Assign review", "Review assigned")
+    actions.register_action("newsroom.share_draft", "Share draft", "Draft link created")
+    actions.register_action("newsroom.revoke_draft", "Withdraw draft link", "Draft link withdrawn")
