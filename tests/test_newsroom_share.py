@@ -1,9 +1,8 @@
 """Share-a-draft links (masthead/newsroom/flows.py): signed, expiring, revocable; the latest
 revision, read-only under a "draft" notice, never indexed and never cached."""
 
-from datetime import timedelta
-
 import re
+from datetime import timedelta
 
 import pytest
 import time_machine
