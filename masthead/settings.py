@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "masthead.jobs",
     "masthead.comments",
     "masthead.newsletter",
-    "masthead.newsroom",
     "masthead.syndication",
     "masthead.search",
     "masthead.accounts",
@@ -77,6 +76,8 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
+    # After wagtail.admin, whose workflow e-mails it replaces with its own (newsroom/signals.py).
+    "masthead.newsroom",
     "modelcluster",
     "taggit",
     "django_filters",
@@ -454,6 +455,8 @@ if VARNISH_URL:
         "varnish": {"BACKEND": "masthead.caching.frontend.VarnishBackend", "LOCATION": VARNISH_URL}
     }
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# How long a share-a-draft link opens the draft (masthead/newsroom/flows.py).
+DRAFT_SHARE_DAYS = int(os.environ.get("DRAFT_SHARE_DAYS", "7"))
 # No avatars from gravatar.com: the admin asks no other origin, and sends no editor's address.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Wagtail's responsive embeds carry an inline style, which the policy refuses: the stylesheet

@@ -21,6 +21,7 @@ from masthead.caching.parts import rendered_part
 from masthead.caching.store import record
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
 from masthead.core.panels import PublishingPanel, times_are_in
+from masthead.core.permissions import OwnPagesPermissionTester
 from masthead.images.models import NewsRendition
 from masthead.navigation.models import MenuFields
 
@@ -243,6 +244,9 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
         if corrections is None:
             corrections = [correction.made_at for correction in self.corrections.all()]
         return max([self.date, self.last_published_at or self.date, *corrections])
+
+    def permissions_for_user(self, user):
+        return OwnPagesPermissionTester(user, self)
 
     def serve(self, request, *args, **kwargs):
         if self.date > timezone.now():

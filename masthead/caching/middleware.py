@@ -65,6 +65,10 @@ def as_anonymous(request):
 
 
 def restore(request, saved):
+    # Django's AuthenticationMiddleware keeps the user it found (nobody, without the session)
+    # on the request: forget it, or the reader's own build would not see them either.
+    for found in ("_cached_user", "_acached_user"):
+        request.__dict__.pop(found, None)
     request.COOKIES, header = saved
     if header is None:
         request.META.pop("HTTP_COOKIE", None)

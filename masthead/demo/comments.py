@@ -39,7 +39,8 @@ LONG_THREAD_COMMENTS = 120
 DEMO_PASSWORD = "masthead-reader"
 
 
-def ensure_readers():
+def ensure_readers(passwords=True):
+    """The demo's commenting readers; without `passwords`, accounts nobody can log in to."""
     User = get_user_model()
     readers = []
     for first, last in READERS:
@@ -49,7 +50,7 @@ def ensure_readers():
             user = User.objects.create_user(
                 username,
                 f"{username}@example.org",
-                DEMO_PASSWORD,
+                DEMO_PASSWORD if passwords else None,
                 first_name=first,
                 last_name=last,
             )
@@ -57,7 +58,7 @@ def ensure_readers():
     return readers
 
 
-def ensure_comments(seed=11):
+def ensure_comments(seed=11, passwords=True):
     """Create the demo discussions unless there are comments already; returns how many."""
     if Comment.objects.exists():
         return 0
@@ -66,7 +67,7 @@ def ensure_comments(seed=11):
     if not newest:
         return 0
     with transaction.atomic():
-        readers = ensure_readers()
+        readers = ensure_readers(passwords)
         made = []
         for index, article in enumerate(newest):
             threads = LONG_THREAD_COMMENTS if index == 0 else rng.randint(1, 6)

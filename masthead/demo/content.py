@@ -46,6 +46,7 @@ from masthead.demo import pictures
 from masthead.demo.comments import ensure_comments
 from masthead.demo.jobs import ensure_jobs
 from masthead.demo.newsletter import ensure_newsletters
+from masthead.demo.newsroom import ensure_staff, staff_lines
 from masthead.demo.writing import TAGS, TOPIC_PICTURES, Writer, block_id
 from masthead.images.models import NewsImage
 from masthead.jobs.models import ScholarshipBoard, VacancyBoard
@@ -1092,6 +1093,7 @@ class Summary:
     listings_created: int = 0
     comments_created: int = 0
     subscribers_created: int = 0
+    staff_created: int = 0
 
     @property
     def anything_created(self):
@@ -1105,16 +1107,20 @@ class Summary:
             or self.listings_created
             or self.comments_created
             or self.subscribers_created
+            or self.staff_created
         )
 
 
-def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED):
-    """Build the demo newspaper, or complete it; returns a Summary of what was created."""
+def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED, accounts=True):
+    """Build the demo newspaper, or complete it; returns a Summary of what was created.
+    Without `accounts`, the content alone: no account anyone can log in to."""
     summary = Summary()
     with transaction.atomic(), indexed_at_the_end(*STRUCTURE_MODELS):
-        user, summary.editor_created = ensure_editor()
-        verified_address(user)
-        ensure_reader()
+        user = None
+        if accounts:
+            user, summary.editor_created = ensure_editor()
+            verified_address(user)
+            ensure_reader()
         home, summary.home_created = ensure_home(user)
         site = ensure_site(home)
         tree, created = ensure_tree(home, user)
@@ -1123,12 +1129,14 @@ def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED):
         ensure_settings(site, standard_pages)
         _, summary.authors_created = ensure_authors(user)
         _, summary.pictures_created = ensure_pictures(user)
+        if accounts:
+            summary.staff_created = ensure_staff(home, verified_address)
     summary.articles_created = ensure_articles(articles, home, tree, user, report, seed)
     with transaction.atomic(), indexed_at_the_end(TopStoriesPage):
         ensure_top_stories(tree[("top-stories",)], user)
     with transaction.atomic():
         summary.listings_created = ensure_jobs(tree, user, _save_image)
-    summary.comments_created = ensure_comments()
+    summary.comments_created = ensure_comments(passwords=accounts)
     summary.subscribers_created = ensure_newsletters()
     summary.articles_total = ArticlePage.objects.descendant_of(home).count()
     return summary
@@ -1159,4 +1167,7 @@ def login_lines():
             f"Reader:    {READER_EMAIL} / {READER_PASSWORD} (log in at {settings.SITE_URL}"
             "/accounts/login/)",
         ]
+    staff = staff_lines()
+    if staff:
+        lines += ["The newsroom, one account for each role (log in at /accounts/login/):", *staff]
     return lines

@@ -1,127 +1,96 @@
-"""What the newsroom's calendar shows and does: the articles scheduled to go live (a revision
-approved for later, Wagtail's scheduling), the articles published with a date to come
-(embargoed), and those published lately; moving one to another time, taking it off the
-schedule, publishing it now. The views, tests and any task call these."""
+"""What editors do in the newsroom: plain functions the views, the workflow task and the tests
+call (allauth's `internal/flows` shape)."""
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import Revision
+from wagtail.log_actions import log
 
-from masthead.articles.models import ArticlePage
+from masthead.newsroom.models import DraftShare
 
-SCHEDULED, EMBARGOED, PUBLISHED = "scheduled", "embargoed", "published"
-
-
-@dataclass
-class Entry:
-    page: ArticlePage
-    at: datetime  # aware
-    status: str
-    revision: Revision | None = None
-
-    @property
-    def local(self):
-        return timezone.localtime(self.at)
+SHARE_SALT = "masthead.newsroom.draft-share"
+# A signed share id is some 40 characters; anything much longer is not one of ours.
+MAX_TOKEN_LENGTH = 200
 
 
-def entries(start, end):
-    """Everything of the calendar between two aware datetimes, in time order."""
-    found = []
-    scheduled = list(
-        Revision.page_revisions.filter(approved_go_live_at__gte=start, approved_go_live_at__lt=end)
+class ShareError(Exception):
+    """A draft link that does not open a draft; `status` is the answer (404 or 410)."""
+
+    def __init__(self, message, status):
+        super().__init__(message)
+        self.status = status
+
+
+def assign_review(state, user, assignee, due_date=None, comment=""):
+    """Name the reviewer of a section desk review, and the day it is due."""
+    from masthead.newsroom.tasks import notify_review
+
+    state.assignee, state.due_date = assignee, due_date
+    state.save(update_fields=["assignee", "due_date"])
+    log(
+        instance=state.workflow_state.content_object,
+        action="newsroom.assign_review",
+        user=user,
+        data={
+            "assignee": assignee.pk,
+            "assignee_name": assignee.get_full_name() or assignee.email,
+            "due_date": due_date.isoformat() if due_date else None,
+            "comment": comment,
+        },
     )
-    pages = ArticlePage.objects.defer_streamfields().in_bulk(
-        [int(revision.object_id) for revision in scheduled]
-    )
-    for revision in scheduled:
-        page = pages.get(int(revision.object_id))
-        if page is not None:
-            found.append(Entry(page, revision.approved_go_live_at, SCHEDULED, revision))
+    transaction.on_commit(lambda: notify_review.enqueue(state.pk, "assigned"))
+
+
+def share_days():
+    return settings.DRAFT_SHARE_DAYS
+
+
+def create_share(page, user):
+    """A new link to `page`'s latest draft, valid for DRAFT_SHARE_DAYS; returns (share, url)."""
     now = timezone.now()
-    for page in (
-        ArticlePage.objects.live().filter(date__gte=start, date__lt=end).defer_streamfields()
-    ):
-        found.append(Entry(page, page.date, EMBARGOED if page.date > now else PUBLISHED))
-    return sorted(found, key=lambda entry: (entry.at, entry.page.pk))
+    share = DraftShare.objects.create(
+        page=page, created_by=user, created_at=now, expires_at=now + timedelta(days=share_days())
+    )
+    log(instance=page, action="newsroom.share_draft", user=user, data={"share": share.pk})
+    return share, share_url(share)
 
 
-def find(page_id):
-    """The calendar's entry for a page: its scheduled revision, else the page if embargoed."""
-    page = ArticlePage.objects.filter(pk=page_id).first()
-    if page is None:
-        raise ValidationError("There is no such article.")
-    revision = page.revisions.filter(approved_go_live_at__isnull=False).order_by("-pk").first()
-    if revision is not None:
-        return Entry(page, revision.approved_go_live_at, SCHEDULED, revision)
-    if page.live and page.date > timezone.now():
-        return Entry(page, page.date, EMBARGOED)
-    raise ValidationError(f"“{page.title}” is not scheduled.")
+def share_url(share):
+    token = signing.dumps(share.pk, salt=SHARE_SALT)
+    return settings.SITE_URL.rstrip("/") + reverse("newsroom:draft", args=[token])
 
 
-def check_may_publish(user, page):
-    if not page.permissions_for_user(user).can_publish():
-        raise PermissionDenied(f"You may not publish “{page.title}”.")
-
-
-def refuse_unpublished_changes(entry):
-    if entry.status == EMBARGOED and entry.page.has_unpublished_changes:
-        raise ValidationError(
-            f"“{entry.page.title}” has changes not yet published: move it in its editor, "
-            "so that they are not published with it."
+def revoke_share(share, user):
+    if share.revoked_at is None:
+        share.revoked_at = timezone.now()
+        share.save(update_fields=["revoked_at"])
+        log(
+            instance=share.page, action="newsroom.revoke_draft", user=user, data={"share": share.pk}
         )
 
 
-def reschedule(user, page_id, moment):
-    """Move an article's time: when its scheduled revision goes live, or its embargo lifts."""
-    entry = find(page_id)
-    check_may_publish(user, entry.page)
-    if moment <= timezone.now():
-        raise ValidationError("Choose a time to come, or publish it now.")
-    refuse_unpublished_changes(entry)
-    if entry.status == SCHEDULED:
-        # Wagtail's own way: a revision published with a go-live time to come is scheduled, and
-        # every earlier schedule of the page is cleared (so the old time publishes nothing).
-        draft = entry.revision.as_object()
-        draft.go_live_at = moment
-        draft.save_revision(user=user).publish(user=user)
-    else:
-        page = entry.page
-        page.date = moment
-        page.save_revision(user=user).publish(user=user)
-    return find(page_id)
-
-
-def unschedule(user, page_id):
-    """Take an article off the schedule: its scheduled revision waits as a draft, or its
-    embargoed publication is withdrawn."""
-    entry = find(page_id)
-    check_may_publish(user, entry.page)
-    if entry.status == SCHEDULED:
-        entry.revision.approved_go_live_at = None
-        entry.revision.save(user=user, update_fields=["approved_go_live_at"])
-        type(entry.page).objects.filter(pk=entry.page.pk).update(go_live_at=None)
-    else:
-        entry.page.unpublish(user=user)
-    return entry.page
-
-
-def publish_now(user, page_id):
-    entry = find(page_id)
-    check_may_publish(user, entry.page)
-    refuse_unpublished_changes(entry)
-    if entry.status == SCHEDULED:
-        draft = entry.revision.as_object()
-        draft.go_live_at = None
-        draft.save_revision(user=user).publish(user=user)
-    else:
-        page = entry.page
-        page.date = timezone.now()
-        page.save_revision(user=user).publish(user=user)
-    return ArticlePage.objects.get(pk=page_id)
-
-
-def week_start(day):
-    return day - timedelta(days=day.weekday())
+def open_share(token):
+    """The DraftShare a token opens, or ShareError: 404 for a token that is not ours, 410 for
+    one expired or revoked."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise ShareError("This is not a draft link.", 404)
+    try:
+        share_id = signing.loads(token, salt=SHARE_SALT, max_age=timedelta(days=share_days()))
+    except signing.SignatureExpired:
+        raise ShareError(
+            "This draft link has expired. Ask the newsroom for a new one.", 410
+        ) from None
+    except signing.BadSignature:
+        raise ShareError("This is not a draft link.", 404) from None
+    share = DraftShare.objects.select_related("page").filter(pk=share_id).first()
+    if share is None:
+        raise ShareError("This is not a draft link.", 404)
+    if share.revoked_at is not None:
+        raise ShareError("This draft link has been withdrawn by the newsroom.", 410)
+    if share.expires_at <= timezone.now():
+        raise ShareError("This draft link has expired. Ask the newsroom for a new one.", 410)
+    return share

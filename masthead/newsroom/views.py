@@ -1,125 +1,110 @@
-"""The newsroom's calendar in the admin: what goes live when, by day or week, in the newsroom's
-time zone; moving, unscheduling and publishing from it (masthead/newsroom/flows.py)."""
-
-from datetime import date, datetime, time, timedelta
-
-from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.models import Page
 
-from masthead.newsroom import flows
+from masthead.newsroom.flows import (
+    ShareError,
+    create_share,
+    open_share,
+    revoke_share,
+    share_days,
+)
+from masthead.newsroom.models import DraftShare
 
-HOURS = range(24)
-MAX_INPUT = 100
+
+def private(response):
+    """Never kept by the page cache, Varnish or the browser; never indexed; the token in the
+    address never sent on as a referrer."""
+    add_never_cache_headers(response)
+    patch_cache_control(response, private=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
-def parse_day(value):
+@require_GET
+def draft(request, token):
+    """The latest revision of a shared page, read-only, under a "draft" notice."""
     try:
-        return date.fromisoformat(value[:MAX_INPUT]) if value else timezone.localdate()
-    except ValueError:
-        return None
+        share = open_share(token)
+    except ShareError as refusal:
+        response = TemplateResponse(
+            request,
+            "newsroom/draft_unavailable.html",
+            {"message": str(refusal)},
+            status=refusal.status,
+        )
+        return private(response)
+    page = share.page.specific.get_latest_revision_as_object()
+    request.is_preview = True
+    request.preview_mode = page.default_preview_mode
+    request.draft_share = share
+    response = page.serve_preview(request, page.default_preview_mode)
+    return private(response)
 
 
-def local_midnight(day):
-    return timezone.make_aware(datetime.combine(day, time.min))
+def editable_page(request, page_id):
+    page = get_object_or_404(Page, pk=page_id).specific
+    if not page.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    return page
 
 
-def calendar(request):
-    view = "day" if request.GET.get("view") == "day" else "week"
-    day = parse_day(request.GET.get("date", ""))
-    if day is None:
-        messages.error(request, "That is not a date: showing this week.")
-        day = timezone.localdate()
-    first = day if view == "day" else flows.week_start(day)
-    days = [first + timedelta(days=n) for n in range(1 if view == "day" else 7)]
-    found = flows.entries(local_midnight(days[0]), local_midnight(days[-1] + timedelta(days=1)))
-    cells = {(d, h): [] for d in days for h in HOURS}
-    for entry in found:
-        cells[(entry.local.date(), entry.local.hour)].append(entry)
-    step = timedelta(days=1 if view == "day" else 7)
-    return TemplateResponse(
-        request,
-        "newsroom/calendar.html",
-        {
-            "header_title": "Calendar",
-            "page_title": "Calendar",
-            "header_icon": "calendar-alt",
-            "view": view,
-            "days": days,
-            "today": timezone.localdate(),
-            "rows": [(h, [(d, cells[(d, h)]) for d in days]) for h in HOURS],
-            "count": len(found),
-            "previous": (first - step).isoformat(),
-            "next": (first + step).isoformat(),
-            "time_zone": settings.TIME_ZONE,
-            "back": request.get_full_path(),
-        },
-    )
+class DraftLinksView(WagtailAdminTemplateMixin, TemplateView):
+    """The page's draft links: GET lists them, POST makes a new one and shows its address."""
 
+    template_name = "newsroom/shares.html"
+    page_title = "Draft links"
+    header_icon = "link"
+    http_method_names = ["get", "post", "head"]
 
-def back_to_calendar(request):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect(target)
-    return redirect(reverse("newsroom_calendar"))
+    def setup(self, request, *args, page_id, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.page = editable_page(request, page_id)
+        self.new_url = None
 
+    def get_page_subtitle(self):
+        return self.page.get_admin_display_title()
 
-def parse_moment(value):
-    """A time typed or dropped (`YYYY-MM-DDTHH:MM`) in the newsroom's time zone."""
-    try:
-        moment = datetime.fromisoformat(value.strip()[:MAX_INPUT])
-    except ValueError:
-        raise ValidationError(
-            "Give the new time as a date and a time, such as 2026-12-03 14:30."
-        ) from None
-    if timezone.is_aware(moment):
-        raise ValidationError(f"Give the time without a zone: times are in {settings.TIME_ZONE}.")
-    return timezone.make_aware(moment)
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {
+                "url": reverse("wagtailadmin_pages:edit", args=[self.page.pk]),
+                "label": self.page.get_admin_display_title(),
+            },
+            {"url": "", "label": "Draft links"},
+        ]
 
+    def post(self, request, *args, **kwargs):
+        _, self.new_url = create_share(self.page, request.user)
+        return self.get(request, *args, **kwargs)
 
-def acting(request, do, done):
-    try:
-        page = do()
-    except (ValidationError, PermissionDenied) as error:
-        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
-    else:
-        messages.success(request, done(page))
-    return back_to_calendar(request)
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            page=self.page,
+            shares=DraftShare.objects.filter(page=self.page).select_related("created_by"),
+            new_url=self.new_url,
+            share_days=share_days(),
+            **kwargs,
+        )
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
 
 @require_POST
-def move(request, page_id):
-    def do():
-        return flows.reschedule(request.user, page_id, parse_moment(request.POST.get("when", "")))
-
-    return acting(
-        request,
-        do,
-        lambda entry: (
-            f"“{entry.page.title}” now goes live {timezone.localtime(entry.at):%A %-d %B, %H:%M}."
-        ),
-    )
-
-
-@require_POST
-def unschedule(request, page_id):
-    return acting(
-        request,
-        lambda: flows.unschedule(request.user, page_id),
-        lambda page: f"“{page.title}” is no longer scheduled.",
-    )
-
-
-@require_POST
-def publish(request, page_id):
-    return acting(
-        request,
-        lambda: flows.publish_now(request.user, page_id),
-        lambda page: f"“{page.title}” is published.",
-    )
+def revoke(request, page_id, share_id):
+    page = editable_page(request, page_id)
+    share = get_object_or_404(DraftShare, pk=share_id, page=page)
+    revoke_share(share, request.user)
+    messages.success(request, "The draft link is withdrawn: it no longer opens the draft.")
+    return redirect("newsroom_shares", page.pk)

@@ -1,23 +1,62 @@
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets import Button
 
-from masthead.newsroom import views
+from masthead.newsroom import calendar_views, views
+
+
+@hooks.register("register_admin_urls")
+def share_urls():
+    return [
+        path(
+            "pages/<int:page_id>/draft-links/",
+            views.DraftLinksView.as_view(),
+            name="newsroom_shares",
+        ),
+        path(
+            "pages/<int:page_id>/draft-links/<int:share_id>/revoke/",
+            views.revoke,
+            name="newsroom_revoke_share",
+        ),
+    ]
+
+
+@hooks.register("register_page_header_buttons")
+def share_button(page, user, view_name, next_url=None):
+    if page.depth > 1 and page.permissions_for_user(user).can_edit():
+        yield Button(
+            "Share draft",
+            reverse("newsroom_shares", args=[page.pk]),
+            icon_name="link",
+            priority=66,
+        )
+
+
+@hooks.register("register_log_actions")
+def newsroom_log_actions(actions):
+    actions.register_action("newsroom.assign_review", "Assign review", "Review assigned")
+    actions.register_action("newsroom.share_draft", "Share draft", "Draft link created")
+    actions.register_action("newsroom.revoke_draft", "Withdraw draft link", "Draft link withdrawn")
 
 
 @hooks.register("register_admin_urls")
 def calendar_urls():
     return [
-        path("newsroom/calendar/", views.calendar, name="newsroom_calendar"),
-        path("newsroom/calendar/<int:page_id>/move/", views.move, name="newsroom_calendar_move"),
+        path("newsroom/calendar/", calendar_views.calendar, name="newsroom_calendar"),
+        path(
+            "newsroom/calendar/<int:page_id>/move/",
+            calendar_views.move,
+            name="newsroom_calendar_move",
+        ),
         path(
             "newsroom/calendar/<int:page_id>/unschedule/",
-            views.unschedule,
+            calendar_views.unschedule,
             name="newsroom_calendar_unschedule",
         ),
         path(
             "newsroom/calendar/<int:page_id>/publish/",
-            views.publish,
+            calendar_views.publish,
             name="newsroom_calendar_publish",
         ),
     ]

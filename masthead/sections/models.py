@@ -10,6 +10,7 @@ from masthead.caching.parts import rendered_part
 from masthead.caching.store import record
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
 from masthead.core.pagination import paginate
+from masthead.core.permissions import OwnPagesPermissionTester
 from masthead.navigation.models import MenuFields
 
 HOME_LATEST_COUNT = 8
@@ -155,6 +156,9 @@ class SectionPage(ViewRestrictionsFromCache, SocialFields, MenuFields, Page):
 
     class Meta:
         verbose_name = "section"
+
+    def permissions_for_user(self, user):
+        return OwnPagesPermissionTester(user, self)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

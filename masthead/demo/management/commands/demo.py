@@ -10,6 +10,7 @@ from masthead.demo.content import (
     demo_exists,
     login_lines,
 )
+from masthead.demo.newsroom import served_to_world
 
 
 class Command(BaseCommand):
@@ -17,7 +18,9 @@ class Command(BaseCommand):
         "Fill the site with the demo newspaper: a home page, the section tree, standard pages, "
         "a dozen authors, pictures and articles, and an editor account "
         f"('{EDITOR_USERNAME}', a superuser with a published password: for trying Masthead, never "
-        "for a public site). The content is the same on every run, dated relative to today. "
+        "for a public site) and one account for each newsroom role. These accounts are refused "
+        "when ALLOWED_HOSTS or SITE_URL names a public host; --content-only builds the content "
+        "without them. The content is the same on every run, dated relative to today. "
         "Running it again creates only what is missing, so it never duplicates anything: with "
         "--articles N on a database that already has articles, it adds only as many as are "
         "missing to make N (none when there are N or more). "
@@ -38,16 +41,31 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing (but print the login) when a home page with articles exists.",
         )
+        parser.add_argument(
+            "--content-only",
+            action="store_true",
+            help="The demo content without any account (no published password): the one way "
+            "to run the demo on a site served to the world.",
+        )
 
-    def handle(self, *args, articles, if_empty, **options):
+    def handle(self, *args, articles, if_empty, content_only, **options):
         if articles < 0:
             raise CommandError("--articles cannot be negative.")
+        public = served_to_world()
+        if public and not content_only:
+            raise CommandError(
+                f"This site is served to the world ({', '.join(public)} in ALLOWED_HOSTS or "
+                "SITE_URL): the demo's accounts have published passwords, so none is created. "
+                "Run `masthead demo --content-only` for the demo content without accounts."
+            )
         if if_empty and demo_exists():
             self.stdout.write("The site already has content; the demo was not added.")
         else:
             started = time.monotonic()
             self.stdout.write(f"Building the demo newspaper ({articles:,} articles)...")
-            summary = build_demo(articles=articles, report=self.stdout.write)
+            summary = build_demo(
+                articles=articles, report=self.stdout.write, accounts=not content_only
+            )
             elapsed = time.monotonic() - started
             if summary.anything_created:
                 self.stdout.write(
@@ -56,7 +74,8 @@ class Command(BaseCommand):
                         f"{summary.pages_created} other pages, {summary.authors_created} authors, "
                         f"{summary.pictures_created} pictures, "
                         f"{summary.listings_created} job listings and "
-                        f"{summary.comments_created} comments created; "
+                        f"{summary.comments_created} comments and "
+                        f"{summary.staff_created} newsroom accounts created; "
                         f"{summary.articles_total:,} articles in all."
                     )
                 )
