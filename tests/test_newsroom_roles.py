@@ -100,6 +100,10 @@ def article_form(article, action):
         "article_authors-INITIAL_FORMS": "0",
         "article_authors-MIN_NUM_FORMS": "0",
         "article_authors-MAX_NUM_FORMS": "1000",
+        "corrections-TOTAL_FORMS": "0",
+        "corrections-INITIAL_FORMS": "0",
+        "corrections-MIN_NUM_FORMS": "0",
+        "corrections-MAX_NUM_FORMS": "1000",
         "body-count": "1",
         "body-0-type": "paragraph",
         "body-0-value": '{"blocks":[{"key":"a","text":"Edited body.","type":"unstyled",'
