@@ -41,10 +41,10 @@ from masthead.newsletter.models import Edition, NewsletterList, Subscriber, Subs
 now = timezone.now()
 newsletter = NewsletterList.objects.create(name="Chaos Daily", slug="chaos-daily")
 Subscriber.objects.bulk_create(
-    [Subscriber(email=f"reader{i}@example.org", confirmed_at=now) for i in range(%(count)d)],
+    [Subscriber(email=f"reader{i}@chaos.example.org", confirmed_at=now) for i in range(%(count)d)],
     batch_size=500,
 )
-readers = list(Subscriber.objects.filter(email__startswith="reader").order_by("pk"))
+readers = list(Subscriber.objects.filter(email__endswith="@chaos.example.org").order_by("pk"))
 Subscription.objects.bulk_create(
     [Subscription(subscriber=s, newsletter=newsletter, confirmed_at=now) for s in readers],
     batch_size=500,
