@@ -82,6 +82,23 @@ def worker(env):
     )
 
 
+def started(process, timeout=90):
+    """What the worker printed up to its start, once it is polling the queue."""
+    lines = []
+
+    def read():
+        for line in process.stdout:
+            lines.append(line)
+            if line.startswith("Starting worker"):
+                return
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout)
+    assert lines and lines[-1].startswith("Starting worker"), f"the worker did not start: {lines}"
+    return "".join(lines)
+
+
 def task_results(site):
     script = (
         "import json\n"
@@ -173,8 +190,10 @@ def test_a_worker_outlives_its_database_going_away(postgres_site, private_postgr
     mailbox, port = mail_server(hold=None)
     env = postgres_site.env(EMAIL_URL=f"smtp://127.0.0.1:{port}")
     running = worker(env)
+    output = ""
     try:
-        time.sleep(2)  # polling the queue
+        output = started(running)
+        time.sleep(1)  # polling the queue
         private_postgres.stop()
         try:
             time.sleep(3)  # its polls fail meanwhile
@@ -194,6 +213,6 @@ def test_a_worker_outlives_its_database_going_away(postgres_site, private_postgr
     finally:
         running.kill()
         running.wait(10)
-        output = running.stdout.read()
+        output += running.stdout.read()
         running.stdout.close()
     assert "lost its database" in output
