@@ -29,9 +29,10 @@ What it does, in one run, all on 127.0.0.1 and in a fresh temporary data folder:
    connections request the home page and 10,000 articles (the corpus is extended to that many
    when smaller) with a Zipf popularity (s = 1.1; the home page is the most read, then the
    articles in a random order), first for --cold-duration seconds (20) from those empty
-   caches, counted apart as the cold start; then a crawl asks, by 16 connections, for every
-   one of those pages nobody has asked for yet (unless --no-crawl), so that the caches are
-   warm as a newsroom's are after running a while and misses come from purges; then readers
+   caches, counted apart as the cold start; then a crawl asks, by one connection per gunicorn
+   worker, for every one of those pages nobody has asked for yet (unless --no-crawl), so that
+   the caches are warm as a newsroom's are after running a while and misses come from purges;
+   then readers
    read alone for --simulation-warmup seconds (5, not counted), and for the
    measured time a publisher process (Django set up with the same
    environment, so its signal handlers purge the caches) edits an article (a new headline with
@@ -150,7 +151,6 @@ VISIBLE_TIMEOUT = 15.0  # the checker gives up on a change after this long
 POLL_INTERVAL = 0.05
 HELPER_TIMEOUT = 60  # for one answer of the Django helper (a publish, a sample)
 READER_TIMEOUT = 30
-CRAWLERS = 16  # connections of the crawl that warms the caches before the simulation
 DRAIN_TIMEOUT = 120
 
 TARGET_HIT_RATIO = 0.95
@@ -475,6 +475,7 @@ def pick(table, rng):
 class Newsroom:
     def __init__(self, port, home, ranked, home_latest, helper, args):
         self.port, self.home, self.helper, self.args = port, home, helper, args
+        self.crawlers = args.workers
         self.paths = [home] + [path for _, path in ranked]  # by popularity: home first
         self.article_ids = [pk for pk, _ in ranked]
         self.table = zipf_table(len(self.paths))
@@ -619,7 +620,7 @@ class Newsroom:
         with self.lock:
             pending = [path for path in self.paths if path not in self.asked]
         total = len(pending)
-        done, failed = [0], [0]
+        done, failed = [0], {}  # failed: the status, or the error, -> how many
         began = time.monotonic()
 
         def crawler():
@@ -634,25 +635,28 @@ class Newsroom:
                     conn.request("GET", path, headers=headers)
                     response = conn.getresponse()
                     response.read()
-                    ok = 200 <= response.status <= 299
-                except (OSError, http.client.HTTPException):
+                    outcome = None if 200 <= response.status <= 299 else str(response.status)
+                except (OSError, http.client.HTTPException) as error:
                     conn.close()
-                    ok = False
+                    outcome = type(error).__name__
                 with self.lock:
                     self.asked.add(path)
                     done[0] += 1
-                    failed[0] += not ok
+                    if outcome:
+                        failed[outcome] = failed.get(outcome, 0) + 1
                     if done[0] % max(1, total // 10) == 0:
                         log(f"  crawled {done[0]:,} of {total:,} pages")
             conn.close()
 
-        threads = [threading.Thread(target=crawler, daemon=True) for _ in range(CRAWLERS)]
+        # One connection per gunicorn worker keeps them all busy; more only queue behind them,
+        # and so does the health probe, which then marks the site sick (503s).
+        threads = [threading.Thread(target=crawler, daemon=True) for _ in range(self.crawlers)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         self.crawl_seconds = time.monotonic() - began
-        self.crawl_failed = failed[0]
+        self.crawl_failed = failed
         self.crawled = total
 
     def read(self, warmup, duration, into):
@@ -723,6 +727,7 @@ class Newsroom:
             "crawl_seconds": self.crawl_seconds,
             "crawl_failed": self.crawl_failed,
             "crawled": self.crawled,
+            "crawlers": self.crawlers,
             "cold": self.cold,
         }
 
@@ -775,6 +780,12 @@ def print_groups(rows, nginx):
         print(warning)
 
 
+def failures(failed):
+    if not failed:
+        return "none failed"
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(failed.items())) + " failed"
+
+
 def print_simulation(s, stack, args, corpus):
     print(
         f"Newsroom simulation: {s['elapsed']:.0f} s against {stack}; {args.readers} readers over "
@@ -804,9 +815,9 @@ def print_simulation(s, stack, args, corpus):
     if s["crawl_seconds"] is not None:
         print(
             f"Then a crawl asked once for each of the {s['crawled']:,} pages nobody had asked "
-            f"for yet ({s['crawl_seconds']:.0f} s by {CRAWLERS} connections, "
-            f"{s['crawl_failed']} failed): the measured time reads warm caches, as a newsroom's "
-            "are after running a while"
+            f"for yet ({s['crawl_seconds']:.0f} s by {s['crawlers']} connections, "
+            f"{failures(s['crawl_failed'])}): the measured time reads warm caches, as a "
+            "newsroom's are after running a while"
         )
     else:
         print("No crawl (--no-crawl): the measured time counts first requests for pages too")
