@@ -75,7 +75,7 @@ sub vcl_recv {
 # the page in pieces. Measured on cached article pages (bench/cache.py, side by side with nginx
 # serving the same assembled HTML as files, wrk -c16, 2 cores): with no include Varnish served
 # 100-120% of nginx's requests/s, with three includes 45-75%, with two (one of them empty: the
-# breaking-news banner when none is showing) 60-80%. So only the parts that change often or
+# breaking-news banner when none is showing) 60-90%. So only the parts that change often or
 # must change at once everywhere without purging every page are includes: the recent news and
 # the breaking-news banner. The footer's newsletter form, which changes when an editor changes
 # the lists, is inside the page and purged with it (newsletter-lists).
