@@ -28,8 +28,12 @@ What it does, in one run, all on 127.0.0.1 and in a fresh temporary data folder:
    Masthead's own cache), restarted with empty caches: reader threads over keep-alive
    connections request the home page and 10,000 articles (the corpus is extended to that many
    when smaller) with a Zipf popularity (s = 1.1; the home page is the most read, then the
-   articles in a random order); after, with --crawl, a crawl that asks for every one of those pages
-   once, and a warm-up of reading alone (20 s, not counted), for the
+   articles in a random order), first for --cold-duration seconds (20) from those empty
+   caches, counted apart as the cold start; then a crawl asks, by one connection per gunicorn
+   worker, for every one of those pages nobody has asked for yet (unless --no-crawl), so that
+   the caches are warm as a newsroom's are after running a while and misses come from purges;
+   then readers
+   read alone for --simulation-warmup seconds (5, not counted), and for the
    measured time a publisher process (Django set up with the same
    environment, so its signal handlers purge the caches) edits an article (a new headline with
    a unique token; the article picked by the same popularity) or publishes a new one (in a
@@ -68,14 +72,12 @@ Usage:  .venv/bin/python bench/cache.py [options]     (or `make bench-cache`)
   --simulation-duration S  seconds of the newsroom simulation (default 60)
   --simulation-articles N  articles the readers spread over (default 10000; the corpus is
                            extended to that many when smaller)
-  --simulation-warmup S    seconds the readers read, not counted, before the measured time
-                           and the first publish (default 20)
-  --crawl                  before the simulation, ask for every page it reads once (the home
-                           page and all the articles), by 4 connections, so that misses come
-                           from purges and not from pages nobody had asked for yet, as in a
-                           cache that has run a while; it renders every article once, which
-                           takes several minutes at 10,000 (by default the simulation starts
-                           from empty caches)
+  --cold-duration S        seconds the readers read from empty caches first, counted apart
+                           as the cold start (default 20; 0 leaves it out)
+  --no-crawl               no crawl after the cold start: the measured time then counts the
+                           first requests for pages nobody had asked for yet
+  --simulation-warmup S    seconds the readers read, not counted, after the crawl and before
+                           the measured time and the first publish (default 5)
   --readers R              concurrent reader threads in the simulation (default 16)
   --seed S                 seed of the samples, the readers and the publisher (default 1)
 """
@@ -128,8 +130,9 @@ DEFAULTS = {
     "duration": 10,
     "warmup": 3,
     "simulation_duration": 60,
-    "simulation_warmup": 20,
+    "simulation_warmup": 5,
     "simulation_articles": 10000,
+    "cold_duration": 20,
 }
 QUICK = {
     "articles": 100,
@@ -137,7 +140,8 @@ QUICK = {
     "duration": 3,
     "warmup": 1,
     "simulation_duration": 15,
-    "simulation_warmup": 3,
+    "simulation_warmup": 2,
+    "cold_duration": 5,
 }
 
 ZIPF_S = 1.1
@@ -147,7 +151,6 @@ VISIBLE_TIMEOUT = 15.0  # the checker gives up on a change after this long
 POLL_INTERVAL = 0.05
 HELPER_TIMEOUT = 60  # for one answer of the Django helper (a publish, a sample)
 READER_TIMEOUT = 30
-CRAWLERS = 4  # connections of the crawl that warms the caches before the simulation
 DRAIN_TIMEOUT = 120
 
 TARGET_HIT_RATIO = 0.95
@@ -472,6 +475,7 @@ def pick(table, rng):
 class Newsroom:
     def __init__(self, port, home, ranked, home_latest, helper, args):
         self.port, self.home, self.helper, self.args = port, home, helper, args
+        self.crawlers = args.workers
         self.paths = [home] + [path for _, path in ranked]  # by popularity: home first
         self.article_ids = [pk for pk, _ in ranked]
         self.table = zipf_table(len(self.paths))
@@ -481,7 +485,8 @@ class Newsroom:
         self.expected = {}
         self.first_seen = {}  # token -> when a response first showed it
         self.events = []
-        self.readers = []  # one dict of counts per reader thread
+        self.readers = []  # one dict of counts per reader thread, in the measured time
+        self.cold_readers = []  # the same, in the cold start
         self.checker_stale = 0
         self.asked = set()  # paths some reader has asked for since the stack started
         self.lock = threading.Lock()
@@ -499,7 +504,7 @@ class Newsroom:
                 stale = True
         return stale
 
-    def reader(self, number, begin, middle, deadline):
+    def reader(self, number, begin, middle, deadline, into):
         rng = random.Random(self.args.seed * 1000 + number)
         counts = dict.fromkeys(READER_COUNTS, 0) | {"bad_status": 0}
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=READER_TIMEOUT)
@@ -545,7 +550,7 @@ class Newsroom:
         finally:
             conn.close()
             with self.lock:
-                self.readers.append(counts)
+                into.append(counts)
 
     def check(self, path, token, published_at):
         """Poll the changed page until it shows the token, for VISIBLE_TIMEOUT at most."""
@@ -608,11 +613,14 @@ class Newsroom:
         return checkers
 
     def crawl(self):
-        """Ask for every page once, as a cache warmer or a search engine's crawler would, so
-        that the simulation measures a cache that has been running for a while: misses come
-        from purges, not from pages nobody asked for yet. Prints its progress."""
-        pending = list(self.paths)
-        done, failed = [0], [0]
+        """Ask once for every page nobody has asked for yet, as a cache warmer or a search
+        engine's crawler would, so that the simulation measures a cache that has been running
+        for a while: misses come from purges, not from pages nobody asked for yet. Prints its
+        progress."""
+        with self.lock:
+            pending = [path for path in self.paths if path not in self.asked]
+        total = len(pending)
+        done, failed = [0], {}  # failed: the status, or the error, -> how many
         began = time.monotonic()
 
         def crawler():
@@ -627,50 +635,77 @@ class Newsroom:
                     conn.request("GET", path, headers=headers)
                     response = conn.getresponse()
                     response.read()
-                    ok = 200 <= response.status <= 299
-                except (OSError, http.client.HTTPException):
+                    outcome = None if 200 <= response.status <= 299 else str(response.status)
+                except (OSError, http.client.HTTPException) as error:
                     conn.close()
-                    ok = False
+                    outcome = type(error).__name__
                 with self.lock:
                     self.asked.add(path)
                     done[0] += 1
-                    failed[0] += not ok
-                    if done[0] % max(1, len(self.paths) // 10) == 0:
-                        log(f"  crawled {done[0]:,} of {len(self.paths):,} pages")
+                    if outcome:
+                        failed[outcome] = failed.get(outcome, 0) + 1
+                    if done[0] % max(1, total // 10) == 0:
+                        log(f"  crawled {done[0]:,} of {total:,} pages")
             conn.close()
 
-        threads = [threading.Thread(target=crawler, daemon=True) for _ in range(CRAWLERS)]
+        # One connection per gunicorn worker keeps them all busy; more only queue behind them,
+        # and so does the health probe, which then marks the site sick (503s).
+        threads = [threading.Thread(target=crawler, daemon=True) for _ in range(self.crawlers)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         self.crawl_seconds = time.monotonic() - began
-        self.crawl_failed = failed[0]
+        self.crawl_failed = failed
+        self.crawled = total
 
-    def run(self):
-        self.crawl_seconds = self.crawl_failed = None
-        if self.args.crawl:
-            self.crawl()
-        duration = self.args.simulation_duration
-        begin = time.monotonic() + self.args.simulation_warmup  # readers only, until then
+    def read(self, warmup, duration, into):
+        """Start the readers: they read for `warmup` seconds, not counted, then `duration`
+        seconds counted into `into`; returns their threads and when the counted time begins."""
+        begin = time.monotonic() + warmup
         deadline = begin + duration
         middle = begin + duration / 2
         readers = [
-            threading.Thread(target=self.reader, args=(n, begin, middle, deadline), daemon=True)
+            threading.Thread(
+                target=self.reader, args=(n, begin, middle, deadline, into), daemon=True
+            )
             for n in range(self.args.readers)
         ]
         for thread in readers:
             thread.start()
-        checkers = self.publish_loop(begin, deadline)
+        return readers, begin, deadline
+
+    def join(self, readers, deadline):
         for thread in readers:
             thread.join(max(0.0, deadline - time.monotonic()) + READER_TIMEOUT + 5)
+
+    def run(self):
+        self.crawl_seconds = self.crawl_failed = self.crawled = None
+        self.cold = None
+        if self.args.cold_duration:
+            log(f"  cold start: {self.args.cold_duration} s of reading from empty caches")
+            readers, _, deadline = self.read(0, self.args.cold_duration, self.cold_readers)
+            self.join(readers, deadline)
+            self.cold = self.totals(self.cold_readers) | {"elapsed": self.args.cold_duration}
+        if not self.args.no_crawl:
+            self.crawl()
+        duration = self.args.simulation_duration
+        log(f"  measured: {duration} s of reading while the newsroom publishes")
+        readers, begin, deadline = self.read(self.args.simulation_warmup, duration, self.readers)
+        checkers = self.publish_loop(begin, deadline)
+        self.join(readers, deadline)
         for thread in checkers:
             thread.join(VISIBLE_TIMEOUT + 10)
         return self.summary(time.monotonic() - begin)
 
+    @staticmethod
+    def totals(readers):
+        total = {key: sum(counts[key] for counts in readers) for key in READER_COUNTS}
+        total["bad_status"] = max(counts["bad_status"] for counts in readers)
+        return total
+
     def summary(self, elapsed):
-        total = {key: sum(counts[key] for counts in self.readers) for key in READER_COUNTS}
-        total["bad_status"] = max(counts["bad_status"] for counts in self.readers)
+        total = self.totals(self.readers)
         events = [event for event in self.events if "error" not in event]
         delays, unseen = [], 0
         for event in events:
@@ -691,6 +726,9 @@ class Newsroom:
             "checker_stale": self.checker_stale,
             "crawl_seconds": self.crawl_seconds,
             "crawl_failed": self.crawl_failed,
+            "crawled": self.crawled,
+            "crawlers": self.crawlers,
+            "cold": self.cold,
         }
 
 
@@ -742,6 +780,12 @@ def print_groups(rows, nginx):
         print(warning)
 
 
+def failures(failed):
+    if not failed:
+        return "none failed"
+    return ", ".join(f"{count} {outcome}" for outcome, count in sorted(failed.items())) + " failed"
+
+
 def print_simulation(s, stack, args, corpus):
     print(
         f"Newsroom simulation: {s['elapsed']:.0f} s against {stack}; {args.readers} readers over "
@@ -761,14 +805,22 @@ def print_simulation(s, stack, args, corpus):
             else ""
         )
     )
+    cold = s["cold"]
+    if cold:
+        print(
+            f"Cold start, before the measured time: {cold['elapsed']} s of reading from empty "
+            f"caches, {cold['requests']:,} responses, hit ratio "
+            f"{percent(cold['hits'], cold['requests'])} ({cold['non2xx']} non-2xx)"
+        )
     if s["crawl_seconds"] is not None:
         print(
-            f"Before it, every page was asked for once ({s['crawl_seconds']:.0f} s, "
-            f"{s['crawl_failed']} failed): the caches had been running a while "
-            "(--crawl)"
+            f"Then a crawl asked once for each of the {s['crawled']:,} pages nobody had asked "
+            f"for yet ({s['crawl_seconds']:.0f} s by {s['crawlers']} connections, "
+            f"{failures(s['crawl_failed'])}): the measured time reads warm caches, as a "
+            "newsroom's are after running a while"
         )
     else:
-        print("From a cold start: the caches were empty when the readers started (see --crawl)")
+        print("No crawl (--no-crawl): the measured time counts first requests for pages too")
     print()
     header = f"{'figure':<34} {'measured':<34} {'target':<8} {'':<4}"
     print(header)
@@ -843,7 +895,10 @@ def parse_args():
         "--simulation-warmup", type=int, help="seconds of reading before measuring (20)"
     )
     parser.add_argument(
-        "--crawl", action="store_true", help="ask for every page once before the simulation"
+        "--cold-duration", type=int, help="seconds of reading from empty caches first (20)"
+    )
+    parser.add_argument(
+        "--no-crawl", action="store_true", help="no crawl of the unasked pages after it"
     )
     parser.add_argument("--readers", type=int, default=16, help="reader threads")
     parser.add_argument("--seed", type=int, default=1, help="seed of samples and readers")
@@ -865,9 +920,15 @@ def parse_args():
     for name in ("simulation_duration", "simulation_articles", "readers"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
-    if min(args.warmup, args.simulation_warmup) < 0:
-        parser.error("--warmup and --simulation-warmup cannot be negative")
-    durations = (args.duration, args.warmup, args.simulation_duration, args.simulation_warmup)
+    if min(args.warmup, args.simulation_warmup, args.cold_duration) < 0:
+        parser.error("--warmup, --simulation-warmup and --cold-duration cannot be negative")
+    durations = (
+        args.duration,
+        args.warmup,
+        args.simulation_duration,
+        args.simulation_warmup,
+        args.cold_duration,
+    )
     if max(durations) > 600:
         parser.error("--duration, --warmup and the simulation's are at most 600 seconds each")
     if args.connections > 256 or args.readers > 256:

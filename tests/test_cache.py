@@ -147,6 +147,26 @@ def test_a_front_cache_gets_includes_and_keys(client, paper, story):
     )
 
 
+def test_the_footers_newsletter_form_is_inside_the_cached_page_and_follows_the_lists(
+    client, paper, story
+):
+    """Lists change rarely: the form is no include (each costs Varnish on every hit), and a
+    change of the lists purges the pages that show it."""
+    from masthead.newsletter.models import NewsletterList
+
+    NewsletterList.objects.create(name="Daily Briefing", slug="daily-briefing")
+    response = get(client, story.url, HTTP_SURROGATE_CAPABILITY='varnish="ESI/1.0"')
+    body = response.content.decode()
+    assert "/_fragments/newsletter-signup/" not in body
+    assert body.count('id="newsletter-footer-email"') == 1 and "Daily Briefing" in body
+    assert "newsletter-lists" in response["xkey"].split()
+    assert '<esi:include src="/_fragments/recent-news/"/>' in body  # still apart
+    assert state(client, story.url) == "HIT"
+    NewsletterList.objects.create(name="Weekend Reads", slug="weekend-reads")
+    response = get(client, story.url)
+    assert response["X-Cache"] == "MISS" and "Weekend Reads" in response.content.decode()
+
+
 def test_an_unknown_fragment_is_404_and_fragments_answer_get_and_head_only(client, paper):
     assert client.get("/_fragments/nothing-here/").status_code == 404
     assert client.get("/_fragments/%3Cscript%3E/").status_code == 404

@@ -2,7 +2,12 @@
 news changes with every article published), kept apart so that a change purges only the part.
 
 A cached page holds an ESI include where the part goes. Varnish assembles it itself (it asks
-for includes with `Surrogate-Capability`); for every other client Masthead fills it in."""
+for includes with `Surrogate-Capability`); for every other client Masthead fills it in.
+
+Each include costs Varnish a lookup and a write on every hit: three includes served articles at
+about half the rate of no include (bench/cache.py, deploy/varnish/masthead.vcl). A part that
+changes rarely is registered `apart=False`: it goes inside the page, whose keys then include
+its own, so that a change purges every page that shows it."""
 
 import re
 
@@ -13,15 +18,19 @@ from django.views.decorators.http import require_safe
 from masthead.caching.store import cached
 
 FRAGMENTS = {}
+INLINE = set()  # fragments put inside cached pages instead of included
 INCLUDE = '<esi:include src="/_fragments/{name}/"/>'
 INCLUDE_PATTERN = re.compile(r'<esi:include src="/_fragments/([a-z0-9-]+)/"/>')
 
 
-def fragment(name):
-    """Register a function that returns the HTML of a fragment (the same for every reader)."""
+def fragment(name, apart=True):
+    """Register a function that returns the HTML of a fragment (the same for every reader);
+    `apart=False` puts it inside cached pages instead of an include."""
 
     def register(function):
         FRAGMENTS[name] = function
+        if not apart:
+            INLINE.add(name)
         return function
 
     return register
@@ -37,6 +46,10 @@ def assemble(html):
 
 
 def include(name):
+    """Where the fragment goes in a page built for the cache: an include, or the fragment
+    itself when it is not kept apart."""
+    if name in INLINE:
+        return render_fragment(name)
     return mark_safe(INCLUDE.format(name=name))
 
 

@@ -1,5 +1,6 @@
 """The sign-up forms of cached pages: the same for every reader, rebuilt when an editor
-changes a list (`newsletter-lists`)."""
+changes a list (`newsletter-lists`). The footer's form is inside every cached page, not an
+include: lists change rarely, and an include costs Varnish on every hit (caching/fragments.py)."""
 
 from django.template.loader import render_to_string
 
@@ -20,7 +21,7 @@ def signup_form(place, heading):
     )
 
 
-@fragment("newsletter-signup")
+@fragment("newsletter-signup", apart=False)
 def footer_form():
     return signup_form("footer", "Our newsletters")
 

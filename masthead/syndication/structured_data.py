@@ -126,7 +126,8 @@ def news_article(here, page, canonical, authors, section, tags, publisher):
         or [{"@type": "Organization", "name": here.name, "url": here.root_url + "/"}],
     }
     if image:
-        data["image"] = [here.absolute(image.get_rendition(spec).url) for spec in ARTICLE_IMAGES]
+        renditions = image.get_renditions(*ARTICLE_IMAGES).values()  # one look-up for all
+        data["image"] = [here.absolute(rendition.url) for rendition in renditions]
     if section:
         data["articleSection"] = section.title
     if tags:
