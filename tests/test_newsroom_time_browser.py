@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 from wagtail.models import Site
 
 from masthead.articles.models import ArticlePage
 from masthead.core.models import BreakingNews
+from tests.browser_session import signed_in_context
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,19 +33,7 @@ def shoot(page, name):
 
 def editor_context(browser, live_paper, viewport):
     user = get_user_model().objects.create_superuser("desk", "desk@example.org", "pw-desk-123")
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_paper.url,
-            }
-        ]
-    )
-    return context
+    return signed_in_context(browser, live_paper, user, viewport)
 
 
 def switch(**fields):
