@@ -91,9 +91,7 @@ def test_the_coverage_ends_on_an_open_page_with_its_summary(browser, live_paper,
         article.live_coverage = ArticlePage.LIVE_ENDED
         article.live_summary = "<p>The storm has passed; every road is open again.</p>"
         article.save_revision().publish()
-        page.get_by_text("The storm has passed; every road is open again.").wait_for(
-            timeout=10_000
-        )
+        page.get_by_text("The storm has passed; every road is open again.").wait_for(timeout=10_000)
         assert page.locator("#live-title").inner_text() == "Live coverage has ended"
     finally:
         context.close()
