@@ -3,7 +3,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
-from masthead.newsroom import calendar_views, views
+from masthead.newsroom import calendar_views, dashboard, views
 
 
 @hooks.register("register_admin_urls")
@@ -65,3 +65,11 @@ def calendar_urls():
 @hooks.register("register_admin_menu_item")
 def calendar_menu_item():
     return MenuItem("Calendar", reverse("newsroom_calendar"), icon_name="calendar-alt", order=150)
+
+
+@hooks.register("construct_homepage_panels")
+def dashboard_panels(request, panels):
+    """The editor's dashboard; its review list (with assignee and due date) takes the place of
+    Wagtail's own list of pages awaiting review."""
+    panels[:] = [panel for panel in panels if panel.name != "workflow_objects_to_moderate"]
+    panels.extend(dashboard.panels_for(request.user))
