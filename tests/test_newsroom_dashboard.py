@@ -173,3 +173,17 @@ def test_each_panel_costs_few_queries_whatever_it_lists(newsroom, panel_class):
     with CaptureQueriesContext(connection) as queries:
         panel_class(editor).render_html({})
     assert len(queries) <= 3, [query["sql"] for query in queries]
+
+
+def test_the_status_side_panel_names_the_reviewer_and_the_due_date(client, newsroom):
+    editor = newsroom.users["section_editor"]
+    article = submit(newsroom, "Tide tables change")
+    client.force_login(editor)
+    edit = f"/admin/pages/{article.pk}/edit/"
+    response = client.get(edit)
+    assert response.status_code == 200 and "data-review-assignment" not in response.content.decode()
+    assign_review(state_of(article), editor, newsroom.users["chief"], due_date=date(2026, 12, 24))
+    response = client.get(edit)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Reviewer: Chief · due Thu 24 Dec 2026" in html
