@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
@@ -73,3 +75,26 @@ def dashboard_panels(request, panels):
     Wagtail's own list of pages awaiting review."""
     panels[:] = [panel for panel in panels if panel.name != "workflow_objects_to_moderate"]
     panels.extend(dashboard.panels_for(request.user))
+
+
+@hooks.register("register_admin_urls")
+def tag_suggestion_urls():
+    return [
+        path("newsroom/tag-suggestions/", views.tag_suggestions, name="newsroom_tag_suggestions")
+    ]
+
+
+@hooks.register("insert_editor_css")
+def tag_suggestions_css():
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("masthead/admin/tag-suggestions.css")
+    )
+
+
+@hooks.register("insert_editor_js")
+def tag_suggestions_js():
+    return format_html(
+        '<script src="{}" defer data-tag-suggestions-url="{}"></script>',
+        static("masthead/admin/tag-suggestions.js"),
+        reverse("newsroom_tag_suggestions"),
+    )
