@@ -22,8 +22,8 @@ CHART_DAYS = 30
 PALETTE = ("#2e6bb0", "#c4472f", "#2f8f5b", "#8a5ab8", "#c78a12", "#1f8a99", "#b0457d", "#6b6f1f")
 OTHER_COLOUR = "#777777"
 CHART_HEIGHT = 160
-BAR_WIDTH = 14
-BAR_GAP = 4
+BAR_WIDTH = 22
+BAR_GAP = 8
 
 
 def local_day_bounds(day):
@@ -114,7 +114,7 @@ class RecentlyPublished(Panel):
         articles = (
             ArticlePage.objects.published()
             .defer_streamfields()
-            .order_by("-last_published_at", "-pk")[:LIST_LENGTH]
+            .order_by(F("last_published_at").desc(nulls_last=True), "-date", "-pk")[:LIST_LENGTH]
         )
         return {
             "rows": [(article, article.title) for article in articles],
@@ -211,7 +211,10 @@ class PublishedChart(Panel):
                             "title": f"{title}: {count}",
                         }
                     )
-            bars.append({"x": x, "day": day, "total": totals[n], "pieces": pieces})
+            labelled = (len(days) - 1 - n) % 7 == 0  # the last day, and a week apart before it
+            bars.append(
+                {"x": x, "day": day, "total": totals[n], "pieces": pieces, "label": labelled}
+            )
         return {
             "bars": bars,
             "sections": [
@@ -227,7 +230,6 @@ class PublishedChart(Panel):
             "width": len(days) * (BAR_WIDTH + BAR_GAP),
             "height": CHART_HEIGHT,
             "bar_width": BAR_WIDTH,
-            "label_every": 7,
         }
 
 

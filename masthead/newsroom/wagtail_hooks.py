@@ -77,6 +77,11 @@ def dashboard_panels(request, panels):
     panels.extend(dashboard.panels_for(request.user))
 
 
+@hooks.register("insert_global_admin_css")
+def dashboard_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("masthead/admin/dashboard.css"))
+
+
 @hooks.register("register_admin_urls")
 def tag_suggestion_urls():
     return [
