@@ -249,3 +249,15 @@ def test_the_editor_sees_live_coverage_in_the_article_form(client, coverage, edi
     html = get(client, f"/admin/pages/{coverage.pk}/edit/").content.decode()
     assert "Live coverage" in html and "Entries, newest first" in html
     assert "The first amendment passes." in html
+
+
+def test_an_entry_without_a_time_takes_the_time_it_is_published(client, coverage):
+    article = ArticlePage.objects.get(pk=coverage.pk)
+    article.live_entries.add(LiveEntry(text="<p>Left without a time.</p>"))
+    article.save_revision()
+    before = timezone.now()
+    article.get_latest_revision().publish()
+    entry = LiveEntry.objects.get(page_id=coverage.pk, text="<p>Left without a time.</p>")
+    assert entry.at >= before
+    html = get(client, coverage.url).content.decode()
+    assert entries_shown(html)[0] == str(entry.pk)

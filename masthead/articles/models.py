@@ -164,7 +164,12 @@ class LiveEntry(models.Model):
     page = ParentalKey(
         "articles.ArticlePage", on_delete=models.CASCADE, related_name="live_entries"
     )
-    at = models.DateTimeField("time", default=timezone.now)
+    at = models.DateTimeField(
+        "time",
+        null=True,
+        blank=True,
+        help_text="Leave empty: the entry takes the time it is published.",
+    )
     text = RichTextField(features=LIVE_ENTRY_FEATURES, max_length=20000)
     pinned = models.BooleanField("key event", default=False, help_text="Listed under key events.")
 
@@ -176,7 +181,7 @@ class LiveEntry(models.Model):
         verbose_name_plural = "live entries"
 
     def __str__(self):
-        return f"Entry of {self.at:%Y-%m-%d %H:%M}"
+        return f"Entry of {self.at:%Y-%m-%d %H:%M}" if self.at else "New entry"
 
     def save(self, *args, **kwargs):
         # The admin's editor keeps only what its features allow; an import or a script may not.
@@ -184,6 +189,8 @@ class LiveEntry(models.Model):
         from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
         self.text = EditorHTMLConverter(features=LIVE_ENTRY_FEATURES).to_database_format(self.text)
+        if self.at is None:  # saved as the article is published: now is when readers get it
+            self.at = timezone.now()
         super().save(*args, **kwargs)
 
 
