@@ -143,7 +143,7 @@ def test_the_chart_counts_articles_per_day_per_section(client, newsroom, paper):
     assert sum(counts["News"]) == 2 and sum(counts["Economics"]) == 1
     assert counts["News"][-1] == news_today
     html = panel(home(client, newsroom.users["chief"]), "published_chart")
-    assert '<svg role="img" aria-labelledby="published-chart-title"' in html
+    assert 'role="img" aria-labelledby="published-chart-title"' in html
     assert len(re.findall(r"<rect x=", html)) >= 2
     assert '<th scope="col">News</th>' in html and '<th scope="col">Economics</th>' in html
     assert "News (2)" in html and "Economics (1)" in html

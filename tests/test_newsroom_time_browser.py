@@ -103,16 +103,10 @@ def test_the_calendar_moves_an_article_dragged_to_another_day(browser, live_pape
         # to another hour of the same day, in the day view: still to come, whatever the hour
         page.goto(live_paper.url + f"/admin/newsroom/calendar/?view=day&date={moment:%Y-%m-%d}")
         hour = 23 if moment.hour < 23 else 22
-        # The drag as DOM events with one DataTransfer (Playwright's documented way): its mouse
-        # gestures started no HTML drag in this headless Chromium.
         source = page.locator(f'[data-entry="{article.pk}"]')
         target = page.locator(f'[data-slot="{moment:%Y-%m-%d}T{hour:02d}"]')
-        transfer = page.evaluate_handle("new DataTransfer()")
-        source.dispatch_event("dragstart", {"dataTransfer": transfer})
-        target.dispatch_event("dragenter", {"dataTransfer": transfer})
-        target.dispatch_event("dragover", {"dataTransfer": transfer})
-        assert "is-target" in target.get_attribute("class")
-        target.dispatch_event("drop", {"dataTransfer": transfer})
+        target.scroll_into_view_if_needed()
+        source.drag_to(target)  # the real mouse: press, move over the hour, release
         page.get_by_text("now goes live").wait_for()
         shoot(page, f"calendar-moved-{name}")
         approved = list(
