@@ -6,6 +6,7 @@ from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from masthead.articles.live import live_entries
 from masthead.articles.views import tag_page
 from masthead.authors.views import author_page
 from masthead.caching.fragments import fragment_view
@@ -32,6 +33,7 @@ urlpatterns = [
     path("_health/", health, name="health"),
     path("authors/<str:slug>/", author_page, name="author"),
     path("tags/<str:slug>/", tag_page, name="tag"),
+    path("live/<int:page_id>/entries", live_entries, name="live_entries"),
     path("", include("masthead.jobs.urls")),
     path("", include("masthead.syndication.urls")),
     path("search/", search_views.search, name="search"),

@@ -57,6 +57,10 @@ def test_editor_publishes_an_article_from_the_admin(editor_client, paper, client
             "corrections-INITIAL_FORMS": "0",
             "corrections-MIN_NUM_FORMS": "0",
             "corrections-MAX_NUM_FORMS": "1000",
+            "live_entries-TOTAL_FORMS": "0",
+            "live_entries-INITIAL_FORMS": "0",
+            "live_entries-MIN_NUM_FORMS": "0",
+            "live_entries-MAX_NUM_FORMS": "1000",
             "body-count": "1",
             "body-0-type": "paragraph",
             "body-0-value": '{"blocks":[{"key":"a","text":"Body text.","type":"unstyled","depth":0,'

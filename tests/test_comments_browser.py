@@ -4,12 +4,11 @@ edits; an editor moderates by keyboard; an anonymous reader is asked to log in."
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from wagtail.models import Site
 
 from masthead.comments.models import Comment, CommentSettings
+from tests.browser_session import signed_in_context
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,21 +26,7 @@ def shoot(page, name):
     page.screenshot(path=SCREENS / f"{name}.png", full_page=True)
 
 
-def session_for(browser, live_paper, user, viewport):
-    """A browser context signed in as `user` through Django's own session."""
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_paper.url,
-            }
-        ]
-    )
-    return context
+session_for = signed_in_context
 
 
 def moderation(mode):

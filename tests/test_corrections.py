@@ -127,6 +127,10 @@ def edit_form(story, corrections):
         "corrections-INITIAL_FORMS": "0",
         "corrections-MIN_NUM_FORMS": "0",
         "corrections-MAX_NUM_FORMS": "1000",
+        "live_entries-TOTAL_FORMS": "0",
+        "live_entries-INITIAL_FORMS": "0",
+        "live_entries-MIN_NUM_FORMS": "0",
+        "live_entries-MAX_NUM_FORMS": "1000",
         "action-publish": "action-publish",
     }
     for number, (made_at, text) in enumerate(corrections):

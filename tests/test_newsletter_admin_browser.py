@@ -5,13 +5,12 @@ progress bar follow the worker's send."""
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 
 from masthead.newsletter import sending
 from masthead.newsletter.models import Edition, NewsletterList, Subscriber, Subscription
+from tests.browser_session import signed_in_context
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,20 +28,7 @@ def shoot(page, name):
     page.screenshot(path=SCREENS / f"{name}.png", full_page=True)
 
 
-def signed_in(browser, live_paper, user, viewport):
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_paper.url,
-            }
-        ]
-    )
-    return context
+signed_in = signed_in_context
 
 
 def subscribe(newsletter, count):

@@ -105,6 +105,10 @@ def article_form(article, action):
         "corrections-INITIAL_FORMS": "0",
         "corrections-MIN_NUM_FORMS": "0",
         "corrections-MAX_NUM_FORMS": "1000",
+        "live_entries-TOTAL_FORMS": "0",
+        "live_entries-INITIAL_FORMS": "0",
+        "live_entries-MIN_NUM_FORMS": "0",
+        "live_entries-MAX_NUM_FORMS": "1000",
         "body-count": "1",
         "body-0-type": "paragraph",
         "body-0-value": '{"blocks":[{"key":"a","text":"Edited body.","type":"unstyled",'

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
 from wagtail.models import Site
 
 from masthead.articles.models import ArticlePage
 from masthead.core.models import BreakingNews
+from tests.browser_session import signed_in_context
 
 pytestmark = [
     pytest.mark.browser,
@@ -33,19 +33,7 @@ def shoot(page, name):
 
 def editor_context(browser, live_paper, viewport):
     user = get_user_model().objects.create_superuser("desk", "desk@example.org", "pw-desk-123")
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_paper.url,
-            }
-        ]
-    )
-    return context
+    return signed_in_context(browser, live_paper, user, viewport)
 
 
 def switch(**fields):
@@ -115,16 +103,10 @@ def test_the_calendar_moves_an_article_dragged_to_another_day(browser, live_pape
         # to another hour of the same day, in the day view: still to come, whatever the hour
         page.goto(live_paper.url + f"/admin/newsroom/calendar/?view=day&date={moment:%Y-%m-%d}")
         hour = 23 if moment.hour < 23 else 22
-        # The drag as DOM events with one DataTransfer (Playwright's documented way): its mouse
-        # gestures started no HTML drag in this headless Chromium.
         source = page.locator(f'[data-entry="{article.pk}"]')
         target = page.locator(f'[data-slot="{moment:%Y-%m-%d}T{hour:02d}"]')
-        transfer = page.evaluate_handle("new DataTransfer()")
-        source.dispatch_event("dragstart", {"dataTransfer": transfer})
-        target.dispatch_event("dragenter", {"dataTransfer": transfer})
-        target.dispatch_event("dragover", {"dataTransfer": transfer})
-        assert "is-target" in target.get_attribute("class")
-        target.dispatch_event("drop", {"dataTransfer": transfer})
+        target.scroll_into_view_if_needed()
+        source.drag_to(target)  # the real mouse: press, move over the hour, release
         page.get_by_text("now goes live").wait_for()
         shoot(page, f"calendar-moved-{name}")
         approved = list(

@@ -559,3 +559,54 @@ def test_the_browser_policy_passes_through_varnish_missed_or_hit(live_paper, liv
     status, _, headers, body = live_varnish.request("GET", "/.well-known/security.txt")
     assert status == 200 and body.startswith("Contact: mailto:")
     assert "object-src 'none'" in headers["Content-Security-Policy"]
+
+
+@pytest.mark.live
+def test_the_breaking_news_banner_goes_on_and_off_through_varnish(live_paper, live_varnish):
+    from wagtail.models import Site
+
+    from masthead.core.models import BreakingNews
+
+    url = live_paper.article(title="A quiet morning").url
+
+    def switch(**fields):
+        news = BreakingNews.for_site(Site.objects.get(is_default_site=True))
+        for name, value in fields.items():
+            setattr(news, name, value)
+        news.save()
+
+    assert live_varnish.get(url)[0] == "MISS"
+    state, body = live_varnish.get(url)
+    assert state == "HIT" and 'class="breaking-news"' not in body
+    switch(on=True, headline="Bridge closed after the storm", link_url="https://example.org/")
+    state, body = live_varnish.get(url)
+    assert state == "HIT"  # the page stays; its banner fragment was purged alone
+    assert 'class="breaking-news"' in body and "Bridge closed after the storm" in body
+    switch(on=False)
+    state, body = live_varnish.get(url)
+    assert 'class="breaking-news"' not in body and "Bridge closed" not in body
+
+
+@pytest.mark.live
+def test_the_live_coverage_poll_through_varnish_is_purged_by_a_new_entry(live_paper, live_varnish):
+    import json
+
+    from masthead.articles.models import ArticlePage, LiveEntry
+
+    article = live_paper.article(title="Count, live", live_coverage=ArticlePage.LIVE_RUNNING)
+    article.live_entries.add(LiveEntry(text="<p>Polls close.</p>"))
+    article.save_revision().publish()
+    first = LiveEntry.objects.get(page_id=article.pk)
+    poll = f"/live/{article.pk}/entries?after={first.pk}"
+    assert live_varnish.get(poll)[0] == "MISS"
+    state, body = live_varnish.get(poll)
+    assert state == "HIT" and json.loads(body)["entries"] == []
+
+    article = ArticlePage.objects.get(pk=article.pk)
+    article.live_entries.add(LiveEntry(text="<p>The first result is in.</p>"))
+    article.save_revision().publish()
+    state, body = live_varnish.get(poll)
+    assert state == "MISS"
+    assert [entry["id"] for entry in json.loads(body)["entries"]] == [
+        LiveEntry.objects.filter(page_id=article.pk).latest("pk").pk
+    ]

@@ -10,7 +10,7 @@ from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
-from wagtail.fields import StreamField
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
@@ -29,6 +29,9 @@ from masthead.navigation.models import MenuFields
 INLINE_RELATED_AFTER_PARAGRAPHS = 3
 # The largest set of tags a cache key of related lists names (see related_articles).
 RELATED_KEY_TAGS = 4
+# How often an open page of running live coverage asks for new entries; the poll's answer
+# says it again, so that a change here reaches pages already open.
+LIVE_POLL_SECONDS = 5
 # The renditions a listed article shows (includes/article_card.html, the search results): its
 # picture loads only these, not every size ever made of it. Wagtail takes prefetched renditions
 # as all there are, so a list showing another size must add it here.
@@ -152,7 +155,47 @@ class Correction(Orderable):
         verbose_name = "correction"
 
 
+LIVE_ENTRY_FEATURES = ["bold", "italic", "link", "ul", "ol", "embed"]
+
+
+class LiveEntry(models.Model):
+    """A time-stamped entry of live coverage; a pinned one is a key event, listed first."""
+
+    page = ParentalKey(
+        "articles.ArticlePage", on_delete=models.CASCADE, related_name="live_entries"
+    )
+    at = models.DateTimeField(
+        "time",
+        null=True,
+        blank=True,
+        help_text="Leave empty: the entry takes the time it is published.",
+    )
+    text = RichTextField(features=LIVE_ENTRY_FEATURES, max_length=20000)
+    pinned = models.BooleanField("key event", default=False, help_text="Listed under key events.")
+
+    panels = [FieldPanel("at"), FieldPanel("text"), FieldPanel("pinned")]
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "live entry"
+        verbose_name_plural = "live entries"
+
+    def __str__(self):
+        return f"Entry of {self.at:%Y-%m-%d %H:%M}" if self.at else "New entry"
+
+    def save(self, *args, **kwargs):
+        # The admin's editor keeps only what its features allow; an import or a script may not.
+        # (Imported here: the converter needs the models loaded.)
+        from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
+
+        self.text = EditorHTMLConverter(features=LIVE_ENTRY_FEATURES).to_database_format(self.text)
+        if self.at is None:  # saved as the article is published: now is when readers get it
+            self.at = timezone.now()
+        super().save(*args, **kwargs)
+
+
 class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
+    LIVE_RUNNING, LIVE_ENDED = "live", "ended"
     standfirst = models.TextField(
         blank=True, max_length=600, help_text="One or two sentences under the headline."
     )
@@ -183,6 +226,22 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
         "after the days the comments settings say).",
     )
 
+    live_coverage = models.CharField(
+        "live coverage",
+        max_length=5,
+        blank=True,
+        choices=[("", "No: an ordinary article"), ("live", "Running"), ("ended", "Ended")],
+        help_text="Running: readers see new entries without reloading. Ended: the summary shows "
+        "above the entries, and updates stop.",
+    )
+    live_summary = RichTextField(
+        "summary",
+        blank=True,
+        features=LIVE_ENTRY_FEATURES,
+        help_text="What happened, shown first once the coverage has ended.",
+    )
+    live_ended_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     objects = ArticlePageManager()
 
     content_panels = [
@@ -198,6 +257,15 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
             heading="Lead image",
         ),
         FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("live_coverage"),
+                FieldPanel("live_summary"),
+                InlinePanel("live_entries", label="Entry", heading="Entries, newest first"),
+            ],
+            heading="Live coverage",
+            help_text="Add an entry and publish: open pages show it within seconds.",
+        ),
         FieldPanel("tags"),
         FieldPanel("show_inline_related"),
         InlinePanel(
@@ -233,6 +301,13 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
 
     class Meta:
         verbose_name = "article"
+
+    def save(self, *args, **kwargs):
+        if self.live_coverage == self.LIVE_ENDED and self.live_ended_at is None:
+            self.live_ended_at = timezone.now()
+        elif self.live_coverage != self.LIVE_ENDED:
+            self.live_ended_at = None
+        super().save(*args, **kwargs)
 
     @property
     def is_published(self):
@@ -376,6 +451,7 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
         previous_article, next_article = self.previous_article(), self.next_article()
         section = self.get_parent()
         corrections = list(self.corrections.order_by("made_at", "pk"))
+        live_entries = list(self.live_entries.all()) if self.live_coverage else []
         record(
             f"url:{self.pk}",
             f"page:{section.pk}",
@@ -399,6 +475,10 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
             "next_article": next_article,
             "section": section,
             "corrections": corrections,
+            "live_entries": live_entries,
+            "key_events": [entry for entry in live_entries if entry.pinned],
+            "latest_entry_id": max((entry.pk for entry in live_entries), default=0),
+            "live_poll_seconds": LIVE_POLL_SECONDS,
             "updated_at": self.modified_at([c.made_at for c in corrections])
             if corrections
             else None,

@@ -2,6 +2,7 @@
 
 import contextvars
 import hashlib
+import re
 import time
 from datetime import datetime, timedelta
 from datetime import time as clock
@@ -80,6 +81,13 @@ def wants_includes(request):
     return "ESI/1.0" in request.headers.get("Surrogate-Capability", "")
 
 
+def browser_max_age(response):
+    """The seconds a view lets browsers keep its answer (a poll's few); pages, none: browsers
+    ask again, and the cache answers at once."""
+    match = re.search(r"(?:^|[\s,])max-age=(\d+)", response.get("Cache-Control", ""))
+    return int(match[1]) if match else 0
+
+
 def next_midnight():
     """The header's date changes then, and so do "closes today" and a listing's expiry."""
     now = timezone.localtime()
@@ -120,6 +128,7 @@ class PageCacheMiddleware:
             shown.expire_at(next_midnight().timestamp())
             page = {
                 "status": response.status_code,
+                "max_age": browser_max_age(response),
                 "body": response.content.decode(response.charset),
                 "headers": {
                     header: value
@@ -171,7 +180,7 @@ class PageCacheMiddleware:
         patch_cache_control(
             response,
             public=True,
-            max_age=0,
+            max_age=min(page.get("max_age", 0), remaining),
             s_maxage=remaining,
             stale_while_revalidate=settings.PAGE_CACHE_STALE_WHILE_REVALIDATE,
             stale_if_error=settings.PAGE_CACHE_STALE_IF_ERROR,

@@ -45,6 +45,7 @@ from masthead.core.models import SiteSettings
 from masthead.demo import pictures
 from masthead.demo.comments import ensure_comments
 from masthead.demo.jobs import ensure_jobs
+from masthead.demo.live import ensure_live_coverage
 from masthead.demo.newsletter import ensure_newsletters
 from masthead.demo.newsroom import ensure_staff, staff_lines
 from masthead.demo.writing import TAGS, TOPIC_PICTURES, Writer, block_id
@@ -1132,6 +1133,8 @@ def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED, accounts=True)
         if accounts:
             summary.staff_created = ensure_staff(home, verified_address)
     summary.articles_created = ensure_articles(articles, home, tree, user, report, seed)
+    with transaction.atomic():
+        ensure_live_coverage(tree[("news", "general-news")], user)
     with transaction.atomic(), indexed_at_the_end(TopStoriesPage):
         ensure_top_stories(tree[("top-stories",)], user)
     with transaction.atomic():

@@ -46,8 +46,8 @@ class SectionDeskReviewTask(Task):
             return []
         return [
             ("reject", "Send back with a comment", True),
-            ("approve", "Approve and publish", False),
-            ("approve", "Approve and publish with a comment", True),
+            ("approve", "Approve", False),
+            ("approve", "Approve with a comment", True),
             ("assign", "Assign a reviewer and due date", True),
         ]
 

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -17,6 +18,7 @@ from masthead.newsroom.flows import (
     share_days,
 )
 from masthead.newsroom.models import DraftShare
+from masthead.newsroom.tag_suggestions import suggest
 
 
 def private(response):
@@ -108,3 +110,24 @@ def revoke(request, page_id, share_id):
     revoke_share(share, request.user)
     messages.success(request, "The draft link is withdrawn: it no longer opens the draft.")
     return redirect("newsroom_shares", page.pk)
+
+
+MAX_TEXT_LENGTH = 200_000
+MAX_CHOSEN_TAGS = 100
+
+
+@require_POST
+def tag_suggestions(request):
+    """Suggested tags for the draft's text (POST `text`, and `tags`: those chosen, by commas)."""
+    text = request.POST.get("text", "")
+    chosen = [name.strip() for name in request.POST.get("tags", "").split(",") if name.strip()]
+    if len(text) > MAX_TEXT_LENGTH:
+        message = f"The text is too long to read for tags (over {MAX_TEXT_LENGTH} characters)."
+        return JsonResponse({"error": message}, status=400)
+    if len(chosen) > MAX_CHOSEN_TAGS or any(len(name) > 100 for name in chosen):
+        return JsonResponse({"error": "Those are not the article's tags."}, status=400)
+    if "\x00" in text:
+        return JsonResponse({"error": "The text holds characters that are not text."}, status=400)
+    response = JsonResponse({"suggestions": suggest(text, chosen)})
+    add_never_cache_headers(response)
+    return response

@@ -1,9 +1,11 @@
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.widgets import Button
 
-from masthead.newsroom import calendar_views, views
+from masthead.newsroom import calendar_views, dashboard, views
 
 
 @hooks.register("register_admin_urls")
@@ -65,3 +67,39 @@ def calendar_urls():
 @hooks.register("register_admin_menu_item")
 def calendar_menu_item():
     return MenuItem("Calendar", reverse("newsroom_calendar"), icon_name="calendar-alt", order=150)
+
+
+@hooks.register("construct_homepage_panels")
+def dashboard_panels(request, panels):
+    """The editor's dashboard; its review list (with assignee and due date) takes the place of
+    Wagtail's own list of pages awaiting review."""
+    panels[:] = [panel for panel in panels if panel.name != "workflow_objects_to_moderate"]
+    panels.extend(dashboard.panels_for(request.user))
+
+
+@hooks.register("insert_global_admin_css")
+def dashboard_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("masthead/admin/dashboard.css"))
+
+
+@hooks.register("register_admin_urls")
+def tag_suggestion_urls():
+    return [
+        path("newsroom/tag-suggestions/", views.tag_suggestions, name="newsroom_tag_suggestions")
+    ]
+
+
+@hooks.register("insert_editor_css")
+def tag_suggestions_css():
+    return format_html(
+        '<link rel="stylesheet" href="{}">', static("masthead/admin/tag-suggestions.css")
+    )
+
+
+@hooks.register("insert_editor_js")
+def tag_suggestions_js():
+    return format_html(
+        '<script src="{}" defer data-tag-suggestions-url="{}"></script>',
+        static("masthead/admin/tag-suggestions.js"),
+        reverse("newsroom_tag_suggestions"),
+    )

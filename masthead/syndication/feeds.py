@@ -25,6 +25,7 @@ from masthead.syndication.scopes import (
 )
 from masthead.syndication.structured_data import plain
 
+LIVE_CATEGORY = "Live"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 
@@ -35,6 +36,11 @@ def image_size(rendition):
         return rendition.file.size
     except (OSError, NotImplementedError, ValueError):
         return 0
+
+
+def live_category(article):
+    """Running live coverage is marked by a category (RSS, Atom) or tag (JSON Feed) "Live"."""
+    return [LIVE_CATEGORY] if article.live_coverage == article.LIVE_RUNNING else []
 
 
 def build_feed(request, kind=None, key=None):
@@ -77,7 +83,8 @@ def build_feed(request, kind=None, key=None):
                     (link.author.name, here.absolute(link.author.get_absolute_url()))
                     for link in article.article_authors.all()
                 ],
-                "tags": [item.tag.name for item in tagged],
+                "tags": [*live_category(article), *(item.tag.name for item in tagged)],
+                "live_coverage": article.live_coverage,
                 "section": article.section.title if article.section else "",
                 "image": image,
             }
@@ -273,6 +280,8 @@ def json_feed(request, kind=None, key=None):
             "authors": [{"name": name, "url": url} for name, url in entry["authors"]],
             "tags": entry["tags"],
         }
+        if entry.get("live_coverage"):
+            item["_masthead"] = {"live_coverage": entry["live_coverage"]}
         if entry["content_html"]:
             item["content_html"] = entry["content_html"]
         else:

@@ -135,6 +135,25 @@ def news_article(here, page, canonical, authors, section, tags, publisher):
     return data
 
 
+def live_blog_posting(article, page, entries, canonical):
+    """The NewsArticle of live coverage as a LiveBlogPosting, with its entries, newest first."""
+    started = min([page.date, *(entry.at for entry in entries)])
+    data = {**article, "@type": "LiveBlogPosting", "coverageStartTime": started.isoformat()}
+    if page.live_ended_at:
+        data["coverageEndTime"] = page.live_ended_at.isoformat()
+    data["liveBlogUpdate"] = [
+        {
+            "@type": "BlogPosting",
+            "headline": plain(entry.text)[:110],
+            "articleBody": plain(entry.text),
+            "datePublished": entry.at.isoformat(),
+            "url": f"{canonical}#entry-{entry.pk}",
+        }
+        for entry in entries
+    ]
+    return data
+
+
 def twitter_handle(site_settings):
     """'@paper' from the X address in the site settings, if there is one."""
     if not site_settings.x_url:

@@ -117,6 +117,8 @@ def page_head(request, page, number, here, site_settings):
         og += [("article:author", here.absolute(a.get_absolute_url())) for a in authors]
         og += [("article:tag", tag.name) for tag in tags]
         article = sd.news_article(here, page, canonical, authors, section, tags, publisher)
+        if page.live_coverage:
+            article = sd.live_blog_posting(article, page, list(page.live_entries.all()), canonical)
         head["json_ld"].insert(0, article)
     elif isinstance(page, Vacancy) and page.is_open:
         head["json_ld"].insert(0, sd.job_posting(here, page, canonical))
