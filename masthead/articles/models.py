@@ -399,6 +399,7 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
             "next_article": next_article,
             "section": section,
             "corrections": corrections,
+            "share_url": self.get_full_url(),
             "updated_at": self.modified_at([c.made_at for c in corrections])
             if corrections
             else None,
