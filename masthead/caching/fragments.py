@@ -13,22 +13,35 @@ from django.views.decorators.http import require_safe
 from masthead.caching.store import cached
 
 FRAGMENTS = {}
+# Fragments of one page each (`most-read-12`: most read in section 12), by the name before the id.
+FRAGMENTS_OF_PAGE = {}
 INCLUDE = '<esi:include src="/_fragments/{name}/"/>'
 INCLUDE_PATTERN = re.compile(r'<esi:include src="/_fragments/([a-z0-9-]+)/"/>')
 
 
-def fragment(name):
-    """Register a function that returns the HTML of a fragment (the same for every reader)."""
+def fragment(name, of_page=False):
+    """Register a function that returns the HTML of a fragment (the same for every reader).
+    With `of_page`, the function takes a page id: the fragment `<name>-<id>`."""
 
     def register(function):
-        FRAGMENTS[name] = function
+        (FRAGMENTS_OF_PAGE if of_page else FRAGMENTS)[name] = function
         return function
 
     return register
 
 
+def function_of(name):
+    """The function that builds the fragment `name` with no argument, or None."""
+    if name in FRAGMENTS:
+        return FRAGMENTS[name]
+    base, _, page_id = name.rpartition("-")
+    if base in FRAGMENTS_OF_PAGE and page_id.isdigit() and len(page_id) < 10:
+        return lambda: FRAGMENTS_OF_PAGE[base](int(page_id))
+    return None
+
+
 def render_fragment(name):
-    return cached(f"fragment:{name}", FRAGMENTS[name])
+    return cached(f"fragment:{name}", function_of(name))
 
 
 def assemble(html):
@@ -42,6 +55,6 @@ def include(name):
 
 @require_safe
 def fragment_view(request, name):
-    if name not in FRAGMENTS:
+    if function_of(name) is None:
         raise Http404
     return HttpResponse(render_fragment(name))

@@ -726,6 +726,15 @@ def ensure_home(user):
     return home, True
 
 
+def ensure_front(home, user):
+    """The front page arranged (as editors would in the admin), if nobody has yet."""
+    if home.front.raw_data:
+        return
+    home.front = home.arrangement()
+    home.save(update_fields=["front"])
+    record_revision(home, user)
+
+
 def ensure_site(home):
     """The default site, pointed at the home page and answering as SITE_URL; a site already
     serving it keeps its name."""
@@ -1124,6 +1133,7 @@ def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED, accounts=True)
         home, summary.home_created = ensure_home(user)
         site = ensure_site(home)
         tree, created = ensure_tree(home, user)
+        ensure_front(home, user)
         standard_pages, created_pages = ensure_standard_pages(home, user)
         summary.pages_created = created + created_pages
         ensure_settings(site, standard_pages)
