@@ -47,6 +47,7 @@ from masthead.demo.comments import ensure_comments
 from masthead.demo.jobs import ensure_jobs
 from masthead.demo.newsletter import ensure_newsletters
 from masthead.demo.newsroom import ensure_staff, staff_lines
+from masthead.demo.readership import ensure_view_counts
 from masthead.demo.writing import TAGS, TOPIC_PICTURES, Writer, block_id
 from masthead.images.models import NewsImage
 from masthead.jobs.models import ScholarshipBoard, VacancyBoard
@@ -1148,6 +1149,7 @@ def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED, accounts=True)
         summary.listings_created = ensure_jobs(tree, user, _save_image)
     summary.comments_created = ensure_comments(passwords=accounts)
     summary.subscribers_created = ensure_newsletters()
+    ensure_view_counts(seed)
     summary.articles_total = ArticlePage.objects.descendant_of(home).count()
     return summary
 

@@ -40,6 +40,7 @@ class MostReadPanel(Component):
         return {
             "rows": rows,
             "hours": MOST_READ_HOURS,
+            "heading": f"Most read in the last {MOST_READ_HOURS} hours",
             "chart_width": CHART_WIDTH + 60,
             "chart_height": max(len(rows) * ROW_HEIGHT, 1),
             "bar_height": BAR_HEIGHT,
