@@ -4,7 +4,7 @@ twice, in a fixed number of queries however many blocks there are.
 Blocks are read from the stream's raw data (ids), so that choosing twenty stories costs one
 query of cards, not one query per chooser."""
 
-from django.db.models import Prefetch, Value
+from django.db.models import Prefetch
 from django.utils.safestring import mark_safe
 from wagtail.models import Page
 
@@ -130,25 +130,21 @@ def front_page_blocks(home, arrangement):
         elif kind == "section":
             blocks.append({"type": kind, **value})
     for block in blocks:
-        if block["type"] == "lead":
+        if block["type"] == "lead" and block["rail"] == "latest":
             block["latest"] = take(latest, LATEST_COUNT)
     _fill_sections([block for block in blocks if block["type"] == "section"], shown)
     return [block for block in blocks if block["type"] != "section" or block.get("articles")]
 
 
 def _fill_sections(blocks, shown):
-    """Each section block's newest stories not shown above, in one query of ids (a union of one
-    select per block) and one of cards."""
+    """Each section block's newest stories not shown above: a narrow query of ids per block
+    (SQLite takes no LIMIT inside a UNION), then one query of cards for them all."""
     if not blocks:
         return
-    sections = {
-        page.pk: page
-        for page in Page.objects.live().filter(
-            pk__in=_ids(block.get("section") for block in blocks)
-        )
-    }
+    chosen = _ids(block.get("section") for block in blocks)
+    sections = {page.pk: page for page in Page.objects.live().filter(pk__in=chosen)}
     record(*(f"page:{pk}" for pk in sections))
-    selects = []
+    rows = []
     for position, block in enumerate(blocks):
         section = sections.get(block.get("section"))
         if section is None:
@@ -156,17 +152,16 @@ def _fill_sections(blocks, shown):
         block["page"] = section
         # Overlapping sections (a section and one below it) may find the same stories: each
         # takes twice its count, and the first block that lists a story keeps it.
-        selects.append(
+        ids = (
             ArticlePage.objects.published()
             .filter(path__startswith=section.path)
             .exclude(pk__in=shown)
-            .annotate(block=Value(position))
             .order_by("-date", "-pk")
-            .values_list("pk", "block")[: 2 * (block.get("count") or 5)]
+            .values_list("pk", flat=True)[: 2 * (block.get("count") or 5)]
         )
-    if not selects:
+        rows += [(pk, position) for pk in ids]
+    if not rows:
         return
-    rows = list(selects[0].union(*selects[1:], all=True)) if len(selects) > 1 else list(selects[0])
     queryset = ArticlePage.objects.filter(pk__in={pk for pk, _ in rows}).for_cards()
     if any(block.get("layout") == "opinion" for block in blocks):
         queryset = queryset.prefetch_related(
