@@ -189,9 +189,8 @@ def default_front(sections, opinion=None):
     blocks = [{"type": "lead", "value": {"story": None, "secondary": [], "rail": "latest"}}]
     for number, section in enumerate(sections):
         layout = ["lead_list", "times"][number % 2]
-        blocks.append(
-            {"type": "section", "value": {"section": section.pk, "layout": layout, "count": 5}}
-        )
+        value = {"section": section.pk, "layout": layout, "count": 4 if number % 2 == 0 else 6}
+        blocks.append({"type": "section", "value": value})
         if number == 1:
             blocks.append({"type": "most_read", "value": {"heading": "Most read"}})
             if opinion is not None:

@@ -20,7 +20,7 @@ def arrangement(SectionPage, home):
     )
     blocks = [{"type": "lead", "value": {"story": None, "secondary": [], "rail": "latest"}}]
     for number, section in enumerate(children):
-        value = {"section": section.pk, "layout": LAYOUTS[number % 2], "count": 5}
+        value = {"section": section.pk, "layout": LAYOUTS[number % 2], "count": 4 + 2 * (number % 2)}
         blocks.append({"type": "section", "value": value})
         if number == 1:
             blocks.append({"type": "most_read", "value": {"heading": "Most read"}})
