@@ -67,7 +67,7 @@ def test_editors_arrange_the_front_page_block_by_block(client, paper, opinions):
     assert headlines(part(page, 'class="front__secondary"')) == ["Second story"]
     assert 'id="most-read-title"' in part(page, 'class="front__rail"', "</div>\n</div>")
     banking = part(page, 'class="front-section front-section--times"')
-    assert re.findall(r"<time[^>]*>([^<]+)</time> <a[^>]*>(Bank item \d)", banking) == [
+    assert re.findall(r"<time[^>]*>([^<]+)</time>\s*<a[^>]*>(Bank item \d)", banking) == [
         (news_date(now - timedelta(hours=n + 1)), f"Bank item {n}") for n in range(3)
     ]
     # Stories shown above are not repeated below.
@@ -184,3 +184,19 @@ def test_author_and_tag_pages_have_their_header_and_a_rail(client, paper):
     tag = html(client.get("/tags/rates/"))
     assert "<h1>Rates</h1>" in tag and "By Ama Mensah" in tag
     assert 'id="most-read-title"' in tag
+
+
+def test_editors_find_the_front_page_blocks_in_the_admin(client, paper):
+    from django.contrib.auth import get_user_model
+
+    editor = get_user_model().objects.create_superuser("desk", "desk@example.org", "pw-desk-1")
+    client.force_login(editor)
+    form = html(client.get(f"/admin/pages/{paper.home.pk}/edit/"))
+    for label in (
+        "Front page",
+        "Lead, with its secondary stories",
+        "Breaking news or live coverage",
+        "Opinion, with the authors",
+        "Most read",
+    ):
+        assert label in form, label

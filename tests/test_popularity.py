@@ -7,10 +7,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from masthead.popularity.fragments import MOST_READ_REFRESH
+from masthead.caching.store import collecting
+from masthead.popularity.fragments import MOST_READ_REFRESH, most_read_block
 from masthead.popularity.models import ArticleViews, count_view, most_read, this_hour
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +198,20 @@ def test_the_dashboard_charts_most_read_with_a_table(client, paper):
     assert "<svg" in panel and "<rect" in panel
     assert "Read &lt;b&gt;twice&lt;/b&gt;" in panel
     assert re.search(r"<td>\s*2\s*</td>", panel)
+
+
+def block_queries():
+    with CaptureQueriesContext(connection) as queries, collecting():
+        most_read_block()
+    return len(queries)
+
+
+def test_the_most_read_block_costs_the_same_queries_however_many_were_read(paper):
+    for article in [paper.article() for _ in range(2)]:
+        count_view(article.pk)
+    block_queries()  # what any first query of the process looks up once (content types)
+    few = block_queries()
+    for article in [paper.article(authors=paper.authors) for _ in range(12)]:
+        count_view(article.pk)
+    # the ranking, then the cards: articles, renditions, bylines, sections
+    assert few == block_queries() == 5
