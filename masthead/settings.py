@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "masthead.newsletter",
     "masthead.syndication",
     "masthead.search",
+    "masthead.popularity",
     "masthead.accounts",
     "masthead.demo",
     "wagtail.contrib.redirects",
@@ -429,6 +430,7 @@ CONTACT_RATE = os.environ.get("CONTACT_RATE", "5/600")
 JOBS_SUBMIT_RATE = os.environ.get("JOBS_SUBMIT_RATE", "5/3600")
 COMMENT_RATE = os.environ.get("COMMENT_RATE", "10/600")
 NEWSLETTER_RATE = os.environ.get("NEWSLETTER_RATE", "3/3600/key,20/3600/ip")
+VIEW_COUNT_RATE = os.environ.get("VIEW_COUNT_RATE", "30/60")
 # A keyed hash of the address a comment came from (off: nothing of it is kept).
 COMMENTS_KEEP_ADDRESS_HASH = os.environ.get("COMMENTS_KEEP_ADDRESS_HASH", "") == "1"
 # Hours between two digests of what waits for moderation.

@@ -40,6 +40,7 @@ urlpatterns = [
     path("search/live/", search_views.live_search, name="live_search"),
     path("comments/", include("masthead.comments.urls")),
     path("newsletter/", include("masthead.newsletter.urls")),
+    path("most-read/", include("masthead.popularity.urls")),
     path("newsroom/", include("masthead.newsroom.urls")),
 ]
 

@@ -2,7 +2,7 @@
 
 import re
 from html import unescape
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import quote, urldefrag, urljoin, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -37,6 +37,14 @@ NAMESPACES = (
 )
 # What the test's editors typed: an organisation's website and where to apply.
 EDITORS_LINKS = ("https://acme.example.org", "https://harbour.example.org")
+# The article's share links: each network's own share page, given the article's public address.
+SHARE_PAGES = (
+    "https://x.com/intent/post?",
+    "https://www.facebook.com/sharer/sharer.php?",
+    "https://www.linkedin.com/sharing/share-offsite/?",
+    "https://wa.me/?",
+    "https://bsky.app/intent/compose?",
+)
 
 ABSOLUTE = re.compile(r"""(?:https?:)?//[^\s"'<>\\)]+""")
 TAG_URI = re.compile(r"\btag:([^,\s\"'<]+),")
@@ -61,7 +69,7 @@ def foreign(addresses, origin):
         for address in addresses
         if not address.startswith(origin + "/")
         and address != origin
-        and not address.startswith(NAMESPACES + EDITORS_LINKS)
+        and not address.startswith(NAMESPACES + EDITORS_LINKS + SHARE_PAGES)
     )
 
 
@@ -170,7 +178,9 @@ def test_every_address_the_site_emits_is_under_site_url(client, newspaper):
     # Canonical links, og:url, JSON-LD, feeds and sitemaps all name the public address...
     assert PUBLIC + "/" in emitted and PUBLIC + "/sitemap.xml" in emitted
     assert PUBLIC + "/tags/rates/" in emitted
-    # ...and nothing else but vocabularies and the links editors typed.
+    shares = [address for address in emitted if address.startswith(SHARE_PAGES)]
+    assert shares and all(quote(PUBLIC + "/", safe="") in address for address in shares)
+    # ...and nothing else but vocabularies, the links editors typed and the share pages.
     assert foreign(emitted, PUBLIC) == [], {a: emitted[a] for a in foreign(emitted, PUBLIC)}
 
 

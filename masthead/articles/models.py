@@ -479,6 +479,7 @@ class ArticlePage(ViewRestrictionsFromCache, SocialFields, Page):
             "key_events": [entry for entry in live_entries if entry.pinned],
             "latest_entry_id": max((entry.pk for entry in live_entries), default=0),
             "live_poll_seconds": LIVE_POLL_SECONDS,
+            "share_url": self.get_full_url(),
             "updated_at": self.modified_at([c.made_at for c in corrections])
             if corrections
             else None,

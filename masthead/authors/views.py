@@ -19,4 +19,8 @@ def author_page(request, slug):
         .for_cards(),
     )
     page.object_list = attach_sections(page.object_list)
-    return render(request, "authors/author_page.html", {"author": author, "articles": page})
+    return render(
+        request,
+        "authors/author_page.html",
+        {"author": author, "articles": page, "hide_byline": True},
+    )

@@ -19,16 +19,19 @@ from masthead.caching.store import cached
 
 FRAGMENTS = {}
 INLINE = set()  # fragments put inside cached pages instead of included
+# Fragments of one page each (`most-read-12`: most read in section 12), by the name before the id.
+FRAGMENTS_OF_PAGE = {}
 INCLUDE = '<esi:include src="/_fragments/{name}/"/>'
 INCLUDE_PATTERN = re.compile(r'<esi:include src="/_fragments/([a-z0-9-]+)/"/>')
 
 
-def fragment(name, apart=True):
+def fragment(name, apart=True, of_page=False):
     """Register a function that returns the HTML of a fragment (the same for every reader);
-    `apart=False` puts it inside cached pages instead of an include."""
+    `apart=False` puts it inside cached pages instead of an include. With `of_page`, the
+    function takes a page id: the fragment `<name>-<id>`."""
 
     def register(function):
-        FRAGMENTS[name] = function
+        (FRAGMENTS_OF_PAGE if of_page else FRAGMENTS)[name] = function
         if not apart:
             INLINE.add(name)
         return function
@@ -36,8 +39,18 @@ def fragment(name, apart=True):
     return register
 
 
+def function_of(name):
+    """The function that builds the fragment `name` with no argument, or None."""
+    if name in FRAGMENTS:
+        return FRAGMENTS[name]
+    base, _, page_id = name.rpartition("-")
+    if base in FRAGMENTS_OF_PAGE and page_id.isdigit() and len(page_id) < 10:
+        return lambda: FRAGMENTS_OF_PAGE[base](int(page_id))
+    return None
+
+
 def render_fragment(name):
-    return cached(f"fragment:{name}", FRAGMENTS[name])
+    return cached(f"fragment:{name}", function_of(name))
 
 
 def assemble(html):
@@ -55,6 +68,6 @@ def include(name):
 
 @require_safe
 def fragment_view(request, name):
-    if name not in FRAGMENTS:
+    if function_of(name) is None:
         raise Http404
     return HttpResponse(render_fragment(name))

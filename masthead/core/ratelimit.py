@@ -36,6 +36,7 @@ LIMITS = {
     "search_live": "SEARCH_LIVE_RATE",
     "comment_post": "COMMENT_RATE",
     "newsletter_subscribe": "NEWSLETTER_RATE",
+    "count_view": "VIEW_COUNT_RATE",
 }
 APP = "masthead"
 

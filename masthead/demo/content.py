@@ -48,6 +48,7 @@ from masthead.demo.jobs import ensure_jobs
 from masthead.demo.live import ensure_live_coverage
 from masthead.demo.newsletter import ensure_newsletters
 from masthead.demo.newsroom import ensure_staff, staff_lines
+from masthead.demo.readership import ensure_view_counts
 from masthead.demo.writing import TAGS, TOPIC_PICTURES, Writer, block_id
 from masthead.images.models import NewsImage
 from masthead.jobs.models import ScholarshipBoard, VacancyBoard
@@ -727,6 +728,15 @@ def ensure_home(user):
     return home, True
 
 
+def ensure_front(home, user):
+    """The front page arranged (as editors would in the admin), if nobody has yet."""
+    if home.front.raw_data:
+        return
+    home.front = home.arrangement()
+    home.save(update_fields=["front"])
+    record_revision(home, user)
+
+
 def ensure_site(home):
     """The default site, pointed at the home page and answering as SITE_URL; a site already
     serving it keeps its name."""
@@ -1125,6 +1135,7 @@ def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED, accounts=True)
         home, summary.home_created = ensure_home(user)
         site = ensure_site(home)
         tree, created = ensure_tree(home, user)
+        ensure_front(home, user)
         standard_pages, created_pages = ensure_standard_pages(home, user)
         summary.pages_created = created + created_pages
         ensure_settings(site, standard_pages)
@@ -1141,6 +1152,7 @@ def build_demo(articles=DEFAULT_ARTICLES, report=None, seed=SEED, accounts=True)
         summary.listings_created = ensure_jobs(tree, user, _save_image)
     summary.comments_created = ensure_comments(passwords=accounts)
     summary.subscribers_created = ensure_newsletters()
+    ensure_view_counts(seed)
     summary.articles_total = ArticlePage.objects.descendant_of(home).count()
     return summary
 

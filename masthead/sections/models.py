@@ -1,26 +1,32 @@
 from django.db import models
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber, Substr
 from django.http import Http404
+from django.utils.safestring import mark_safe
 from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
 from wagtail.models import Page
 
-from masthead.articles.models import ArticlePage, TopStoriesPage, attach_sections, cards
+from masthead.articles.models import ArticlePage, attach_sections
 from masthead.caching.parts import rendered_part
 from masthead.caching.store import record
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
 from masthead.core.pagination import paginate
 from masthead.core.permissions import OwnPagesPermissionTester
 from masthead.navigation.models import MenuFields
-
-HOME_LATEST_COUNT = 8
-HOME_SECTION_COUNT = 4
+from masthead.sections.blocks import FrontPageBlock
+from masthead.sections.front import default_front, fill_fragment_slots, front_page_blocks, slot
 
 
 class HomePage(ViewRestrictionsFromCache, SocialFields, Page):
     intro = models.TextField(blank=True, max_length=600, help_text="Shown to search engines.")
+    front = StreamField(
+        FrontPageBlock(),
+        blank=True,
+        verbose_name="front page",
+        help_text="The blocks of the front page, top to bottom. Empty: a lead, then a block for "
+        "each section marked to show on the home page.",
+    )
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("front")]
     promote_panels = [*Page.promote_panels, *SocialFields.social_panels]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
@@ -64,69 +70,26 @@ class HomePage(ViewRestrictionsFromCache, SocialFields, Page):
             raise Http404
         return page.specific.route(request, remaining)
 
-    def section_blocks(self, exclude_ids):
-        """Each top-level section with its newest articles, in a fixed number of queries."""
-        sections = list(
-            SectionPage.objects.child_of(self).live().filter(show_on_home=True).order_by("path")
-        )
-        prefix_length = len(self.path) + self.steplen
-        top_section_path = Substr("path", 1, prefix_length)
-        # Rank over narrow rows first; only the few winners are fetched as cards.
-        ranked = (
-            ArticlePage.objects.published()
-            .filter(path__startswith=self.path)
-            .exclude(pk__in=exclude_ids)
-            .annotate(
-                top_section_path=top_section_path,
-                rank=Window(
-                    RowNumber(),
-                    partition_by=top_section_path,
-                    order_by=[F("date").desc(), F("pk").desc()],
-                ),
-            )
-            .filter(rank__lte=HOME_SECTION_COUNT)
-            .values_list("pk", "top_section_path")
-        )
-        section_of = dict(ranked)
-        by_section = {}
-        winners = ArticlePage.objects.filter(pk__in=section_of).order_by("-date", "-pk")
-        for article in cards(winners):
-            by_section.setdefault(section_of[article.pk], []).append(article)
-        blocks = []
-        for section in sections:
-            articles = by_section.get(section.path)
-            if articles:
-                blocks.append((section, articles))
-        return blocks
-
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["content"] = rendered_part(
+        content = rendered_part(
             request, f"home:{self.pk}", "sections/front_page.html", self.content_context
         )
+        context["content"] = fill_fragment_slots(content)
         return context
 
+    def arrangement(self):
+        """The front page's blocks as editors arranged them, or else the default arrangement."""
+        if self.front.raw_data:
+            return [dict(block) for block in self.front.raw_data]
+        sections = SectionPage.objects.child_of(self).live().filter(show_on_home=True)
+        opinion = SectionPage.objects.descendant_of(self).live().filter(slug__startswith="opinion")
+        return default_front(sections.order_by("path"), opinion.order_by("path").first())
+
     def content_context(self):
-        """The front page: the lead and top stories, the latest news and a block per section."""
+        """The front page, block by block, in a fixed number of queries for any arrangement."""
         record(f"url:{self.pk}", f"children:{self.pk}")
-        top_stories_page = TopStoriesPage.objects.child_of(self).live().first()
-        if top_stories_page:
-            record(f"page:{top_stories_page.pk}")
-        stories = top_stories_page.public_stories() if top_stories_page else []
-        shown = [story.pk for story in stories]
-        latest = cards(
-            ArticlePage.objects.published()
-            .exclude(pk__in=shown)
-            .order_by("-date", "-pk")[:HOME_LATEST_COUNT]
-        )
-        shown += [article.pk for article in latest]
-        return {
-            "top_stories_page": top_stories_page,
-            "lead_story": stories[0] if stories else (latest.pop(0) if latest else None),
-            "top_stories": stories[1:],
-            "latest": latest,
-            "section_blocks": self.section_blocks(shown),
-        }
+        return {"blocks": front_page_blocks(self, self.arrangement())}
 
 
 class SectionPage(ViewRestrictionsFromCache, SocialFields, MenuFields, Page):
@@ -163,12 +126,13 @@ class SectionPage(ViewRestrictionsFromCache, SocialFields, MenuFields, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         number = request.GET.get("page", "1")
-        context["content"] = rendered_part(
+        content = rendered_part(
             request,
             f"section:{self.pk}:{number}",
             "sections/section.html",
             lambda: self.content_context(request),
         )
+        context["content"] = fill_fragment_slots(content)
         context["page_number"] = int(number)  # a number that is no page is a 404 by now
         return context
 
@@ -190,9 +154,15 @@ class SectionPage(ViewRestrictionsFromCache, SocialFields, MenuFields, Page):
             f"children:{self.pk}",
             *(f"page:{section.pk}" for section in subsections + breadcrumbs),
         )
+        lead = None
+        if articles.number == 1 and articles.object_list:
+            lead, articles.object_list = articles.object_list[0], articles.object_list[1:]
         return {
             "page": self,
+            "lead": lead,
             "articles": articles,
+            "hide_section_of": self.pk,
+            "most_read": mark_safe(slot(f"most-read-{self.pk}")),  # noqa: S308 (a marker)
             "subsections": subsections,
             "breadcrumbs": breadcrumbs,
         }
