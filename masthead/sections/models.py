@@ -11,6 +11,7 @@ from masthead.caching.store import record
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
 from masthead.core.pagination import paginate
 from masthead.core.permissions import OwnPagesPermissionTester
+from masthead.jobs.models import boards_below
 from masthead.navigation.models import MenuFields
 
 HOME_LATEST_COUNT = 8
@@ -195,4 +196,5 @@ class SectionPage(ViewRestrictionsFromCache, SocialFields, MenuFields, Page):
             "articles": articles,
             "subsections": subsections,
             "breadcrumbs": breadcrumbs,
+            "boards": boards_below(self),
         }
