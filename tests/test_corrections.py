@@ -64,7 +64,7 @@ def test_a_correction_is_shown_dated_and_counted_as_a_change_everywhere(client, 
     correct(story, "An earlier version gave the harbour's depth as 12 m; it is 21 m.")
     html = get(client, story.url).content.decode()
     assert "Correction, 3 December 2026</time>: An earlier version gave the harbour" in html
-    assert 'Updated <time datetime="2026-12-03T10:30:00+0000">December 3, 2026</time>' in html
+    assert 'Updated <time datetime="2026-12-03T10:30:00+0000">3 December 2026</time>' in html
     assert news_article(html)["dateModified"] == CORRECTED.isoformat()
     assert f'<meta property="article:modified_time" content="{CORRECTED.isoformat()}">' in html
 

@@ -3,13 +3,14 @@ and that running it again duplicates nothing."""
 
 import hashlib
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 from taggit.models import Tag
 from wagtail.models import Page, Revision, Site
@@ -116,6 +117,25 @@ def test_every_section_with_a_topic_gets_articles():
     sections = [key for key, _ in content.article_sections()]
     assert len(sections) == 29
     assert {plan.section for plan in content.plan_articles(len(sections))} == set(sections)
+
+
+def test_the_first_article_of_every_section_is_minutes_to_hours_old_and_stays_today():
+    sections = content.article_sections()
+    plans = content.plan_articles(len(sections) + 10)
+    first = plans[: len(sections)]
+    assert {plan.section for plan in first} == {key for key, _ in sections}
+    assert all(content.FRESH_MIN_SECONDS <= plan.age < content.FRESH_SECONDS for plan in first)
+    # Built at 02:00, a fresh article is squeezed into the two hours since midnight; at noon
+    # it keeps its age; an older one is never changed.
+    at_two = datetime(2027, 3, 10, 2, 0, tzinfo=UTC)
+    at_noon = datetime(2027, 3, 10, 12, 0, tzinfo=UTC)
+    with override_settings(TIME_ZONE="UTC"):
+        for plan in first:
+            assert 0 <= content.age_on(at_two, plan.age) < 2 * 3600
+            assert content.age_on(at_noon, plan.age) == plan.age
+        assert content.age_on(at_two, 3 * 86400) == 3 * 86400
+    ages = [content.age_on(at_two, plan.age) for plan in first]
+    assert sorted(ages) == [content.age_on(at_two, age) for age in sorted(p.age for p in first)]
 
 
 def test_pictures_are_drawn_the_same_every_time():

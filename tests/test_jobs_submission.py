@@ -163,7 +163,7 @@ def test_a_scholarship_submission(client, jobs):
         ({"submitter_email": "not-an-address"}, "submitter_email", "valid email"),
         ({"apply_email": "a@b", "apply_url": ""}, "apply_email", "valid email"),
         ({"closing_date": "2001-01-01"}, "closing_date", "has passed"),
-        ({"closing_date": "31/02/2030"}, "closing_date", "valid date"),
+        ({"closing_date": "31/02/2030"}, "closing_date", "day/month/year"),
         ({"title": "T" * 10_000}, "title", "at most 200 characters"),
         ({"description": "D" * 10_001}, "description", "at most 10000 characters"),
         ({"title": "\u202eEVIL"}, "title", "change the direction"),

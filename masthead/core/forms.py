@@ -179,3 +179,29 @@ def form_response(response, submission):
         response["Retry-After"] = str(submission.wait)
     add_never_cache_headers(response)
     return response
+
+
+DAY_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d.%m.%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y"]
+DAY_HINT = "Day/month/year, such as 31/12/2026."
+
+
+class DayInput(forms.DateInput):
+    """A date typed as the paper writes it (dd/mm/yyyy), whatever the browser's own language:
+    a browser's date picker would show mm/dd/yyyy to a reader whose browser is American."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        attrs = {"placeholder": "dd/mm/yyyy", "autocomplete": "off", "size": 10, **(attrs or {})}
+        super().__init__(attrs, format=DAY_FORMATS[0])
+
+
+def day_field(help_text=DAY_HINT, **kwargs):
+    """A date field for readers: dd/mm/yyyy (or the ISO yyyy-mm-dd a date picker sends)."""
+    return forms.DateField(
+        input_formats=DAY_FORMATS,
+        widget=DayInput(),
+        help_text=help_text,
+        error_messages={"invalid": "Write the date as day/month/year, such as 31/12/2026."},
+        **kwargs,
+    )

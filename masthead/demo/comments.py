@@ -2,10 +2,10 @@
 one (more than a page of threads), and a few comments waiting for the moderators."""
 
 import random
-from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from masthead.articles.models import ArticlePage
 from masthead.comments.models import Comment
@@ -103,8 +103,16 @@ def ensure_comments(seed=11, passwords=True):
             for i in range(3)
         ]
         Comment.objects.bulk_create(replies + waiting)
-        spread = timedelta(minutes=7)
-        for offset, comment in enumerate(made + replies):
-            comment.created = newest[0].date + spread * (offset + 1)
+        # Each article's discussion spread between its publication and now (never later), the
+        # threads before their replies.
+        now = timezone.now()
+        by_article = {}
+        for comment in made + replies:
+            by_article.setdefault(comment.article_id, []).append(comment)
+        for article in newest:
+            discussion = by_article.get(article.pk, [])
+            span = (now - article.date) / (len(discussion) + 1)
+            for offset, comment in enumerate(discussion, start=1):
+                comment.created = article.date + span * offset
         Comment.objects.bulk_update(made + replies, ["created"], batch_size=500)
     return len(made) + len(replies) + len(waiting)

@@ -59,6 +59,10 @@ from masthead.sections.models import HomePage, SectionPage
 SEED = "masthead-demo"
 DEFAULT_ARTICLES = 300
 DAYS = 120
+# The first article of every section is at most this old, and squeezed into the hours since
+# midnight when the demo is built earlier in the day: every section has news of today.
+FRESH_SECONDS = 9 * 3600
+FRESH_MIN_SECONDS = 4 * 60
 # Articles past this many get no revision and no reference-index entries of their own: those add
 # about half again to the cost of an article, and Wagtail edits a page without a revision just as
 # well (the first save in the editor makes one).
@@ -580,6 +584,8 @@ def iter_article_plans(count, seed=SEED):
         used.add(slug)
 
         age = rng.randrange(10 * 60, DAYS * 24 * 3600)
+        if index < len(sections):  # the first of each section: minutes to hours old
+            age = FRESH_MIN_SECONDS + age % (FRESH_SECONDS - FRESH_MIN_SECONDS)
         ages.append(age)
 
         specialists = authors_by_topic.get(node.topic, all_authors)
@@ -1058,8 +1064,18 @@ def ensure_articles(count, home, tree, user, report=None, seed=SEED):
     return created
 
 
+def age_on(now, age):
+    """The age of an article when built at `now`: a fresh one (FRESH_SECONDS old at most) stays
+    within today, in the site's time zone, however early in the day the demo is built."""
+    local = timezone.localtime(now)
+    since_midnight = local.hour * 3600 + local.minute * 60 + local.second
+    if age >= FRESH_SECONDS or since_midnight >= FRESH_SECONDS:
+        return age
+    return age * since_midnight // FRESH_SECONDS
+
+
 def _new_article(plan, now, user, locale_id, pool, article_ids):
-    date = now - timedelta(seconds=plan.age)
+    date = now - timedelta(seconds=age_on(now, plan.age))
     return ArticlePage(
         title=plan.headline,
         slug=plan.slug,

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from PIL import Image
 
-from masthead.core.forms import PublicForm
+from masthead.core.forms import PublicForm, day_field
 from masthead.jobs.models import Scholarship, Vacancy
 
 SORTS = [("newest", "Newest first"), ("closing", "Closing soonest")]
@@ -46,10 +46,9 @@ class BoardFilters(forms.Form):
 
 
 def closing_date_field():
-    return forms.DateField(
+    return day_field(
         label="Closing date",
-        help_text="The last day to apply (YYYY-MM-DD), within a year.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The last day to apply, within a year: day/month/year, such as 31/12/2026.",
     )
 
 

@@ -21,7 +21,7 @@ from wagtail.search import index
 
 from masthead.caching.store import record
 from masthead.core.methods import accepts_posts
-from masthead.core.models import SocialFields, ViewRestrictionsFromCache
+from masthead.core.models import SocialFields, ViewRestrictionsFromCache, restricted_paths
 from masthead.navigation.models import MenuFields
 
 CLOSING_SOON_DAYS = 7
@@ -383,6 +383,31 @@ class ScholarshipBoard(Board):
 
     class Meta:
         verbose_name = "scholarships board"
+
+
+BOARD_PREVIEW_COUNT = 4
+
+
+def boards_below(page):
+    """The live boards directly below `page` (the Jobs & Scholarships section), each with its
+    newest open listings as `board.newest`: one query where there are none, and one for each
+    kind of board and each board where there are."""
+    restricted = restricted_paths()
+    found = Page.objects.child_of(page).live().type(VacancyBoard, ScholarshipBoard)
+    boards = [
+        board
+        for board in found.order_by("path").specific()
+        if not any(map(board.path.startswith, restricted))
+    ]
+    for board in boards:
+        board.newest = list(
+            board.listings()
+            .select_related("organisation")
+            .order_by("-first_published_at", "-pk")[:BOARD_PREVIEW_COUNT]
+        )
+        record(f"page:{board.pk}", f"children:{board.pk}")
+        record(*(f"org:{listing.organisation_id}" for listing in board.newest))
+    return boards
 
 
 def organisation_listings(organisation):

@@ -4,6 +4,7 @@ from django.dispatch import receiver
 from wagtail.signals import page_published, workflow_rejected
 
 from masthead.core.tasks import send_email
+from masthead.core.templatetags.dates import news_date
 from masthead.jobs.models import Listing
 
 
@@ -25,7 +26,7 @@ def listing_approved(sender, instance, **kwargs):
             f"Your listing is published: {instance.title}",
             f"Thank you: “{instance.title}” is now on {instance.get_site().site_name}:\n"
             f"{instance.full_url}\n\nIt leaves the lists after its closing date, "
-            f"{instance.closing_date:%d %B %Y}.\n",
+            f"{news_date(instance.closing_date)}.\n",
         )
 
 

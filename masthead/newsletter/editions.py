@@ -19,6 +19,7 @@ from lxml_html_clean import Cleaner
 from wagtail.models import Site
 
 from masthead.articles.models import ArticlePage, TopStory, cards
+from masthead.core.templatetags.dates import news_day
 from masthead.newsletter.models import Edition
 
 # Replaced by each subscriber's own links (signed tokens and URLs never contain them).
@@ -161,7 +162,7 @@ def digest_edition(digest, run):
     if not articles:
         return None
     local = timezone.localtime(run)
-    subject = digest.subject or f"{digest.newsletter.name}: {local:%A %-d %B %Y}"
+    subject = digest.subject or f"{digest.newsletter.name}: {news_day(local)}"
     try:
         with transaction.atomic():
             return Edition.objects.create(

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from masthead.core.forms import PublicModelForm, validate_phone
+from masthead.core.forms import PublicModelForm, day_field, validate_phone
 from masthead.pages.models import AdvertisingEnquiry, ContactMessage
 
 
@@ -30,6 +30,8 @@ class AdvertisingEnquiryForm(PublicModelForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one placement."},
     )
+    start_date = day_field(label="Start date (optional)", required=False)
+    end_date = day_field(label="End date (optional)", required=False)
 
     class Meta:
         model = AdvertisingEnquiry
@@ -49,8 +51,6 @@ class AdvertisingEnquiryForm(PublicModelForm):
             "email": "E-mail address",
             "phone": "Phone (optional)",
             "budget": "Budget",
-            "start_date": "Start date (optional)",
-            "end_date": "End date (optional)",
             "message": "Anything else we should know (optional)",
         }
         widgets = {
@@ -58,17 +58,12 @@ class AdvertisingEnquiryForm(PublicModelForm):
             "name": forms.TextInput(attrs={"autocomplete": "name"}),
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "message": forms.Textarea(attrs={"rows": 6}),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["budget"].choices = [("", "Choose a range"), *AdvertisingEnquiry.BUDGETS]
-        today = timezone.localdate().isoformat()
-        for name in ("start_date", "end_date"):
-            self.fields[name].widget.attrs["min"] = today
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"]

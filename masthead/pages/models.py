@@ -17,6 +17,7 @@ from masthead.articles.blocks import ImageBlock, QuoteBlock
 from masthead.core.forms import form_response, take_submission
 from masthead.core.methods import FORM_METHODS
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
+from masthead.core.templatetags.dates import news_date
 from masthead.pages.tasks import email_to_recipients
 
 
@@ -201,8 +202,9 @@ class ReaderMessage(models.Model):
             lines += ["", self.message]
         lines += ["", "--"]
         where = f" through {self.page.title} ({self.page.full_url})" if self.page else ""
+        sent = timezone.localtime(self.created_at)
         lines.append(
-            f"Sent{where} on {timezone.localtime(self.created_at):%d %B %Y at %H:%M}. "
+            f"Sent{where} on {news_date(sent.date())} at {sent:%H:%M}. "
             f"Reply to this e-mail to answer {one_line(self.name)}."
         )
         return "\n".join(lines) + "\n"
@@ -275,8 +277,8 @@ class AdvertisingEnquiry(ReaderMessage):
     def dates(self):
         if not (self.start_date or self.end_date):
             return ""
-        start = f"{self.start_date:%d %B %Y}" if self.start_date else "?"
-        end = f"{self.end_date:%d %B %Y}" if self.end_date else "?"
+        start = news_date(self.start_date) if self.start_date else "?"
+        end = news_date(self.end_date) if self.end_date else "?"
         return f"{start} to {end}"
 
     def email_subject(self):

@@ -4,6 +4,7 @@ from operator import attrgetter
 from django import forms
 from django.utils import timezone
 
+from masthead.core.forms import DAY_FORMATS
 from masthead.sections.models import SectionPage
 
 SORTS = [("relevance", "Most relevant"), ("newest", "Newest first")]
@@ -23,8 +24,10 @@ class SearchFilters(forms.Form):
         self.fields["section"].choices = [("", "All sections")] + [
             (section.pk, "\u2003" * (section.depth - 3) + section.title) for section in sections
         ]
-        self.fields["from"] = forms.DateField(required=False, label="From")
-        self.fields["to"] = forms.DateField(required=False, label="To")
+        self.fields["from"] = forms.DateField(
+            required=False, label="From", input_formats=DAY_FORMATS
+        )
+        self.fields["to"] = forms.DateField(required=False, label="To", input_formats=DAY_FORMATS)
         self.notes = []
 
     def clean(self):
@@ -46,10 +49,10 @@ class SearchFilters(forms.Form):
             "sort": "Results can be sorted by relevance or by date only; showing the most "
             "relevant first.",
             "section": "That section does not exist, so all sections are searched.",
-            "from": "The start date could not be read (use a date like 2025-04-08), so it was "
-            "left out.",
-            "to": "The end date could not be read (use a date like 2025-04-08), so it was "
-            "left out.",
+            "from": "The start date could not be read (write day/month/year, such as 08/04/2025), "
+            "so it was left out.",
+            "to": "The end date could not be read (write day/month/year, such as 08/04/2025), "
+            "so it was left out.",
         }
         notes = [messages[name] for name in messages if name in self.errors]
         unknown = sorted(

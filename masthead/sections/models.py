@@ -11,6 +11,7 @@ from masthead.caching.store import record
 from masthead.core.models import SocialFields, ViewRestrictionsFromCache
 from masthead.core.pagination import paginate
 from masthead.core.permissions import OwnPagesPermissionTester
+from masthead.jobs.models import boards_below
 from masthead.navigation.models import MenuFields
 from masthead.sections.blocks import FrontPageBlock
 from masthead.sections.front import default_front, fill_fragment_slots, front_page_blocks, slot
@@ -165,4 +166,5 @@ class SectionPage(ViewRestrictionsFromCache, SocialFields, MenuFields, Page):
             "most_read": mark_safe(slot(f"most-read-{self.pk}")),  # noqa: S308 (a marker)
             "subsections": subsections,
             "breadcrumbs": breadcrumbs,
+            "boards": boards_below(self),
         }

@@ -14,6 +14,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.views.decorators.http import require_safe
 
 from masthead.caching.store import record
+from masthead.core.templatetags.dates import news_date
 from masthead.syndication.feed_html import render_bodies
 from masthead.syndication.scopes import (
     FEED_IMAGE,
@@ -120,7 +121,7 @@ def build_board_feed(here, key):
                     for part in (
                         listing.summary or plain(listing.description)[:300],
                         f"{listing.place}." if listing.place else "",
-                        f"Apply by {listing.closing_date:%d %B %Y}.",
+                        f"Apply by {news_date(listing.closing_date)}.",
                     )
                     if part
                 ),
