@@ -520,6 +520,30 @@ def test_the_editions_page_previews_and_the_listing(editor, edition, daily):
     assert progress.status_code == 200 and progress.json()["total"] == 0
 
 
+NO_WORKER = "No task worker is running"
+
+
+def test_the_edition_page_warns_when_no_worker_runs(editor, edition, daily, settings):
+    from masthead.core.worker import beat
+
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    subscribe(daily, "ana@example.org")
+    page = editor.get(manage_url(edition))
+    assert page.status_code == 200
+    assert NO_WORKER in page.content.decode() and "“Send now”" in page.content.decode()
+    sent = act(editor, edition, action="send")
+    assert sent.status_code == 302
+    page = editor.get(sent["Location"])
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Sending has started." in content
+    assert "nothing of this edition goes out until one is started" in content  # the message
+    assert "This send is stalled" in content  # and the page
+    beat("here:1:x", "worker")
+    page = editor.get(manage_url(edition))
+    assert page.status_code == 200 and NO_WORKER not in page.content.decode()
+
+
 def test_a_reader_may_not_open_an_edition(client, edition, paper):
     from django.contrib.auth import get_user_model
 
