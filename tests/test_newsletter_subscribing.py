@@ -497,3 +497,19 @@ def csv_rows(response):
     import csv
 
     return csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+
+
+def test_one_newsletter_menu_holds_lists_subscribers_editions_and_the_import(editor, rf):
+    from django.contrib.auth import get_user_model
+    from wagtail.admin.menu import admin_menu
+
+    assert editor.get("/admin/").status_code == 200  # the admin's URLs register the viewsets
+    request = rf.get("/admin/")
+    request.user = get_user_model().objects.get(email="desk@example.org")
+    top = list(admin_menu.menu_items_for_request(request))
+    labels = [item.label for item in top]
+    assert labels.count("Newsletter") == 1 and "Editions" not in labels
+    [newsletter] = [item for item in top if item.label == "Newsletter"]
+    inside = sorted(newsletter.menu.menu_items_for_request(request), key=lambda item: item.order)
+    inside = [item.label for item in inside]
+    assert inside == ["Lists", "Subscribers", "Editions", "Digests", "Import subscribers"]

@@ -17,9 +17,7 @@ from masthead.newsletter import editions, sending, tasks
 from masthead.newsletter.models import Delivery, Edition, Subscriber
 
 FAILURES_SHOWN = 200
-NO_WORKER = (
-    "No task worker is running: nothing of this edition goes out until one is started."
-)
+NO_WORKER = "No task worker is running: nothing of this edition goes out until one is started."
 
 
 def may_send(user):

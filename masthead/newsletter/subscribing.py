@@ -251,6 +251,12 @@ def send_confirmation_on_commit(subscriber):
     transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk))
 
 
+def send_confirmations_on_commit(subscriber_ids):
+    from masthead.newsletter.tasks import send_confirmations
+
+    transaction.on_commit(lambda: send_confirmations.enqueue(subscriber_ids))
+
+
 def send_welcome_on_commit(subscription):
     from masthead.newsletter.tasks import send_welcome
 
@@ -441,8 +447,8 @@ def save_import(wanted, consented, report):
                     )
                 )
                 report.confirmations += len(to_confirm)
-                for subscriber_id in to_confirm:
-                    send_confirmation_on_commit(Subscriber(pk=subscriber_id))
+                if to_confirm:
+                    send_confirmations_on_commit(sorted(to_confirm))
 
 
 BATCH = 500
