@@ -14,7 +14,7 @@ from django.test import Client
 
 from masthead.accounts.data import delete_account, export_data
 from masthead.newsletter import links
-from masthead.newsletter.models import NewsletterList, Subscriber, Subscription
+from masthead.newsletter.models import NewsletterList, Subscriber, SubscriberImport, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -403,8 +403,12 @@ def upload(editor, text, lists=(), consented=False):
     data["lists"] = [str(n.pk) for n in lists]
     if consented:
         data["consented"] = "on"
-    with committed():
-        return editor.post("/admin/newsletter-subscribers/import/", data)
+    with committed():  # the import's task runs on commit
+        response = editor.post("/admin/newsletter-subscribers/import/", data)
+    assert response.status_code == 302
+    job = SubscriberImport.objects.latest("pk")
+    assert response["Location"] == f"/admin/newsletter-subscribers/import/{job.pk}/"
+    return editor.get(response["Location"])
 
 
 def test_an_import_with_a_bad_row_imports_nothing_and_says_which_line(editor, lists):
@@ -419,7 +423,7 @@ def test_an_import_with_a_bad_row_imports_nothing_and_says_which_line(editor, li
         f"{'x' * 10_000}@example.org,\n"
     )
     response = upload(editor, text, lists[:1])
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     assert "Nothing was imported: 4 rows of the file are refused" in html
     for line, reason in [
@@ -445,9 +449,36 @@ def test_an_import_confirms_only_with_consent_else_sends_the_confirmation(
     assert response.status_code == 200 and b"2 confirmation e-mails" in response.content
     assert sorted(m["To"] for m in smtp_server.messages) == ["nc@example.org", "nd@example.org"]
     assert not Subscriber.objects.receiving(lists[0]).filter(email="nc@example.org").exists()
-    for bad in ("", "\xff\xfe", "email\n"):
+    for bad in ("", "\xff\xfe"):
         data = {"file": SimpleUploadedFile("b.csv", bad.encode("latin-1"), "text/csv")}
         assert editor.post("/admin/newsletter-subscribers/import/", data).status_code == 400
+    empty = upload(editor, "email\n", lists)
+    assert empty.status_code == 200 and "The file has no address in it." in empty.content.decode()
+    job = SubscriberImport.objects.latest("pk")
+    assert job.status == SubscriberImport.Status.REFUSED and job.text == ""
+
+
+def test_a_waiting_import_shows_its_progress_and_that_no_worker_runs(editor, lists, settings):
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    data = {"file": SimpleUploadedFile("l.csv", b"email\na@example.org\n", "text/csv")}
+    data["lists"] = [str(lists[0].pk)]
+    with committed():
+        response = editor.post("/admin/newsletter-subscribers/import/", data)
+    assert response.status_code == 302
+    page = editor.get(response["Location"])
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    html = page.content.decode()
+    assert "Waiting for the task worker" in html and "No task worker is running" in html
+    assert '<meta http-equiv="refresh"' in html and "<progress" in html
+    assert not Subscriber.objects.exists()
+    job = SubscriberImport.objects.get()
+    from masthead.newsletter.subscribing import run_import
+
+    with committed():
+        run_import(job)  # what the worker does
+    html = editor.get(response["Location"]).content.decode()
+    assert "Imported 1 row" in html and '<meta http-equiv="refresh"' not in html
+    assert Subscriber.objects.get().email == "a@example.org"
 
 
 def test_a_list_with_subscribers_is_archived_instead_of_deleted(editor, lists):

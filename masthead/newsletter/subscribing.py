@@ -9,7 +9,7 @@ already, and is subscribed at once."""
 import csv
 import io
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.encoding import punycode
 
 from masthead.caching.store import record
-from masthead.newsletter.models import NewsletterList, Subscriber, Subscription
+from masthead.newsletter.models import NewsletterList, Subscriber, SubscriberImport, Subscription
 
 EMAIL_MAX_LENGTH = 254
 LISTS_KEY = "newsletter-lists"  # the page cache's key of every form that offers the lists
@@ -340,6 +340,18 @@ def import_rows(text, default_lists, consented):
     nothing is saved, and the report says each rejected line and why. With `consented` (the
     editor's word that the owners agreed) the addresses are subscribed at once; else each gets
     the confirmation e-mail. Nobody who left a list is put back on it."""
+    wanted, report = check_rows(text, default_lists)
+    if not report.rejected:
+        save_import(wanted, consented, report)
+    return report
+
+
+PROGRESS_EVERY = 1000
+
+
+def check_rows(text, default_lists, progress=None):
+    """(addresses and their lists, report) of an import's rows, checked but not saved; calls
+    `progress(rows)` every PROGRESS_EVERY rows."""
     report = ImportReport()
     by_name = {}
     for newsletter in NewsletterList.objects.filter(archived=False):
@@ -348,7 +360,7 @@ def import_rows(text, default_lists, consented):
     header = next(rows, None)
     if header is None:
         report.rejected.append((1, "", "The file is empty."))
-        return report
+        return {}, report
     names = [cell.strip().casefold() for cell in header]
     email_column = names.index("email") if "email" in names else 0
     lists_column = names.index("lists") if "lists" in names else None
@@ -360,6 +372,8 @@ def import_rows(text, default_lists, consented):
         if not any(cell.strip() for cell in row):
             continue
         report.rows += 1
+        if progress and report.rows % PROGRESS_EVERY == 0:
+            progress(report.rows)
         if report.rows > IMPORT_MAX_ROWS:
             report.rejected.append((line, "", f"A file has at most {IMPORT_MAX_ROWS:,} rows."))
             break
@@ -391,9 +405,26 @@ def import_rows(text, default_lists, consented):
         wanted[email] = lists
     if report.rows == 0 and not report.rejected:
         report.rejected.append((1, "", "The file has no address in it."))
+    return wanted, report
+
+
+def run_import(job):
+    """Check and save the import `job` (a SubscriberImport), recording its progress and its
+    report; it is marked done in the transaction that saves it, so an import run again after
+    its worker died saves nothing twice."""
+    Status = SubscriberImport.Status
+    jobs = SubscriberImport.objects.filter(pk=job.pk)
+    jobs.update(status=Status.CHECKING, rows_checked=0)
+    wanted, report = check_rows(
+        job.text, list(job.lists.all()), lambda rows: jobs.update(rows_checked=rows)
+    )
     if report.rejected:
+        jobs.update(status=Status.REFUSED, text="", report=asdict(report), rows_checked=report.rows)
         return report
-    save_import(wanted, consented, report)
+    jobs.update(status=Status.SAVING, rows_checked=report.rows)
+    with transaction.atomic():
+        save_import(wanted, job.consented, report)
+        jobs.update(status=Status.DONE, text="", report=asdict(report))
     return report
 
 

@@ -15,7 +15,13 @@ from masthead.caching.scheduling import run_at
 from masthead.core.tasks import send_once
 from masthead.core.worker import new_worker_id
 from masthead.newsletter import editions, links, sending
-from masthead.newsletter.models import Digest, Edition, Subscriber, Subscription
+from masthead.newsletter.models import (
+    Digest,
+    Edition,
+    Subscriber,
+    SubscriberImport,
+    Subscription,
+)
 
 
 def site_name():
@@ -59,6 +65,16 @@ def confirmation(subscriber_id, key):
         f"If it was not you, ignore this e-mail: you will get nothing more from us.\n"
     )
     send_once(key, f"Confirm your subscription to {name}", body, [subscriber.email])
+
+
+@task(backend="worker")
+def import_subscribers(import_id):
+    """A CSV import, checked and saved in the worker (masthead.newsletter.subscribing)."""
+    from masthead.newsletter.subscribing import run_import
+
+    job = SubscriberImport.objects.filter(pk=import_id).first()
+    if job is not None and not job.finished:
+        run_import(job)
 
 
 @task(backend="worker")
