@@ -544,3 +544,46 @@ def test_one_newsletter_menu_holds_lists_subscribers_editions_and_the_import(edi
     inside = sorted(newsletter.menu.menu_items_for_request(request), key=lambda item: item.order)
     inside = [item.label for item in inside]
     assert inside == ["Lists", "Subscribers", "Editions", "Digests", "Import subscribers"]
+
+
+@pytest.mark.parametrize("way", ["sign-up", "preferences"])
+def test_coming_back_to_a_list_keeps_the_time_on_it_before_and_the_chart_right(lists, way):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from masthead.newsletter import subscribing
+    from masthead.newsletter.admin_views import history
+    from masthead.newsletter.models import PastSubscription
+
+    now = timezone.now()
+    daily = lists[0]
+    joined, left = now - timedelta(weeks=10), now - timedelta(weeks=5)
+    subscriber = Subscriber.objects.create(email="back@example.org", confirmed_at=joined)
+    Subscription.objects.create(
+        subscriber=subscriber, newsletter=daily, confirmed_at=joined, unsubscribed_at=left
+    )
+    with committed():
+        if way == "sign-up":
+            subscribing.sign_up("back@example.org", [daily.pk])
+            subscribing.confirm(subscriber)
+        else:
+            subscribing.set_lists(subscriber, [daily.pk])
+    subscription = Subscription.objects.get(subscriber=subscriber, newsletter=daily)
+    assert subscription.unsubscribed_at is None and subscription.confirmed_at > left
+    past = PastSubscription.objects.get()
+    assert (past.confirmed_at, past.unsubscribed_at) == (joined, left)
+    days, lines = history(weeks=12, now=now)
+    [(_, values)] = [(n, v) for n, v in lines if n == daily]
+    assert values[12 - 1 - 11] == 0  # 11 weeks ago: not yet
+    assert values[12 - 1 - 8] == 1  # 8 weeks ago: on the list
+    assert values[12 - 1 - 3] == 0  # 3 weeks ago: gone
+    assert values[-1] == 1  # back now
+    exported = subscribing.subscriber_data(subscriber)
+    assert exported["past_subscriptions"] == [
+        {
+            "newsletter": daily.name,
+            "confirmed_at": joined.isoformat(),
+            "unsubscribed_at": left.isoformat(),
+        }
+    ]

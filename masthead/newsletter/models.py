@@ -117,6 +117,21 @@ class Subscription(models.Model):
         return f"{self.subscriber} on {self.newsletter}"
 
 
+class PastSubscription(models.Model):
+    """A time a subscriber was on a list and left, kept when they come back to it (the
+    subscription's own dates then start again), so that the history of the list stays true."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="past_subscriptions"
+    )
+    newsletter = models.ForeignKey(NewsletterList, on_delete=models.CASCADE, related_name="+")
+    confirmed_at = models.DateTimeField()
+    unsubscribed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.subscriber} on {self.newsletter} until {self.unsubscribed_at:%Y-%m-%d}"
+
+
 class SubscriberImport(models.Model):
     """A CSV import of subscribers, run by the task worker: its rows checked one by one (the
     progress the admin shows), then saved all at once, or nothing when a row is refused."""

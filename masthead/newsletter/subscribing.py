@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.utils.encoding import punycode
 
 from masthead.caching.store import record
-from masthead.newsletter.models import NewsletterList, Subscriber, SubscriberImport, Subscription
+from masthead.newsletter.models import (
+    NewsletterList,
+    PastSubscription,
+    Subscriber,
+    SubscriberImport,
+    Subscription,
+)
 
 EMAIL_MAX_LENGTH = 254
 LISTS_KEY = "newsletter-lists"  # the page cache's key of every form that offers the lists
@@ -95,6 +101,20 @@ def subscriber_for(email, source=Subscriber.Source.FORM):
         return Subscriber.objects.get(email=email)
 
 
+def restart(subscription, confirmed_at):
+    """The subscription starts again, confirmed at `confirmed_at` (or waiting, None); the time
+    it was on the list before, if it was, is kept as a PastSubscription."""
+    if subscription.confirmed_at and subscription.unsubscribed_at:
+        PastSubscription.objects.create(
+            subscriber_id=subscription.subscriber_id,
+            newsletter_id=subscription.newsletter_id,
+            confirmed_at=subscription.confirmed_at,
+            unsubscribed_at=subscription.unsubscribed_at,
+        )
+    subscription.unsubscribed_at, subscription.confirmed_at = None, confirmed_at
+    subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
+
+
 def add_waiting(subscriber, lists):
     """Puts the subscriber on these lists, waiting for confirmation where they are not on them
     already; returns the subscriptions now waiting."""
@@ -105,8 +125,7 @@ def add_waiting(subscriber, lists):
         )
         if subscription.unsubscribed_at is not None:
             # They left once: coming back is a new consent, confirmed like the first.
-            subscription.unsubscribed_at = subscription.confirmed_at = None
-            subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
+            restart(subscription, confirmed_at=None)
         if subscription.confirmed_at is None:
             waiting.append(subscription)
     return waiting
@@ -209,8 +228,7 @@ def set_lists(subscriber, list_ids):
             if newsletter.pk in wanted:
                 wanted.pop(newsletter.pk)
                 if not active or subscription.confirmed_at is None:
-                    subscription.unsubscribed_at, subscription.confirmed_at = None, now
-                    subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
+                    restart(subscription, confirmed_at=now)
                     joined.append(newsletter)
                     send_welcome_on_commit(subscription)
             elif active and not newsletter.archived:
@@ -265,33 +283,38 @@ def send_welcome_on_commit(subscription):
 
 def reader_newsletters(user):
     """What the newsletters hold of a reader, for the export of their data."""
-    return [
-        {
-            "email": subscriber.email,
-            "created": subscriber.created.isoformat(),
-            "confirmed_at": subscriber.confirmed_at.isoformat()
-            if subscriber.confirmed_at
-            else None,
-            "bounced_at": subscriber.bounced_at.isoformat() if subscriber.bounced_at else None,
-            "source": subscriber.source,
-            "subscriptions": [
-                {
-                    "newsletter": subscription.newsletter.name,
-                    "created": subscription.created.isoformat(),
-                    "confirmed_at": subscription.confirmed_at.isoformat()
-                    if subscription.confirmed_at
-                    else None,
-                    "unsubscribed_at": subscription.unsubscribed_at.isoformat()
-                    if subscription.unsubscribed_at
-                    else None,
-                }
-                for subscription in subscriber.subscriptions.select_related("newsletter").order_by(
-                    "pk"
-                )
-            ],
-        }
-        for subscriber in subscribers_of(user)
-    ]
+    return [subscriber_data(subscriber) for subscriber in subscribers_of(user)]
+
+
+def subscriber_data(subscriber):
+    return {
+        "email": subscriber.email,
+        "created": subscriber.created.isoformat(),
+        "confirmed_at": subscriber.confirmed_at.isoformat() if subscriber.confirmed_at else None,
+        "bounced_at": subscriber.bounced_at.isoformat() if subscriber.bounced_at else None,
+        "source": subscriber.source,
+        "subscriptions": [
+            {
+                "newsletter": subscription.newsletter.name,
+                "created": subscription.created.isoformat(),
+                "confirmed_at": subscription.confirmed_at.isoformat()
+                if subscription.confirmed_at
+                else None,
+                "unsubscribed_at": subscription.unsubscribed_at.isoformat()
+                if subscription.unsubscribed_at
+                else None,
+            }
+            for subscription in subscriber.subscriptions.select_related("newsletter").order_by("pk")
+        ],
+        "past_subscriptions": [
+            {
+                "newsletter": past.newsletter.name,
+                "confirmed_at": past.confirmed_at.isoformat(),
+                "unsubscribed_at": past.unsubscribed_at.isoformat(),
+            }
+            for past in subscriber.past_subscriptions.select_related("newsletter").order_by("pk")
+        ],
+    }
 
 
 def subscribers_of(user):
