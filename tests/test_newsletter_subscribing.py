@@ -587,3 +587,20 @@ def test_coming_back_to_a_list_keeps_the_time_on_it_before_and_the_chart_right(l
             "unsubscribed_at": left.isoformat(),
         }
     ]
+
+
+def test_an_import_of_hostile_rows_refuses_them_escaped_and_a_missing_one_is_404(editor, lists):
+    text = (
+        "email\n"
+        "<script>alert(1)</script>@example.org\n"
+        '"ana@example.org\nBcc: all@example.net"\n'
+        "x@example.org'; DROP TABLE newsletter_subscriber; --\n"
+    )
+    response = upload(editor, text, lists[:1])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing was imported: 3 rows of the file are refused" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "on one line" in html
+    assert not Subscriber.objects.exists()
+    assert editor.get("/admin/newsletter-subscribers/import/999999/").status_code == 404
