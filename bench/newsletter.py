@@ -4,14 +4,18 @@ sink (aiosmtpd, in this process), sent by the real task worker (`masthead db_wor
 In a fresh temporary data folder (SQLite, or PostgreSQL in a database of the run's own when
 DATABASE_URL is set): migrates, makes N confirmed subscribers of one list and an edition, then
 
-  - clean: the send with one worker, never interrupted: messages per second (from the worker's
-    start to the last message, and from the first message to the last) and the worker's peak
-    memory (VmHWM, its peak RSS);
-  - killed: a second edition to the same list, the worker SIGKILLed K times at random moments
-    and started again: omissions (subscribers whose Message-ID never arrived), distinct
-    messages, raw repeats, and whether any repeated Message-ID arrived as different messages.
+  - clean: the send with one worker, never interrupted, once for each number of SMTP
+    connections given (NEWSLETTER_CONNECTIONS, side by side in one run): messages per second
+    (from the worker's start to the last message, and from the first message to the last), the
+    CPU time per message of the worker and of the sink, and the worker's peak memory (VmHWM,
+    its peak RSS);
+  - killed: one more edition to the same list, with the last number of connections, the worker
+    SIGKILLed K times at random moments and started again: omissions (subscribers whose
+    Message-ID never arrived), distinct messages, raw repeats (at most the connections times the
+    kills), and whether any repeated Message-ID arrived as different messages.
 
 Usage:  .venv/bin/python bench/newsletter.py [--subscribers N] [--kills K] [--batch B]
+                                             [--connections 1,4]
 """
 
 import argparse
@@ -19,6 +23,7 @@ import contextlib
 import email
 import email.policy
 import json
+import os
 import random
 import re
 import shutil
@@ -115,6 +120,11 @@ class Worker(Process):
             "--no-startup-delay",
         ]
 
+    def cpu_seconds(self):
+        """User and system CPU time of the worker so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def peak_rss(self):
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
@@ -132,7 +142,14 @@ def parse_args():
     parser.add_argument("--subscribers", type=int, default=20_000)
     parser.add_argument("--kills", type=int, default=3)
     parser.add_argument("--batch", type=int, default=100)
-    return parser.parse_args()
+    parser.add_argument(
+        "--connections",
+        default="1,4",
+        help="numbers of SMTP connections of the clean sends, comma-separated (default 1,4)",
+    )
+    args = parser.parse_args()
+    args.connections = [int(n) for n in args.connections.split(",")]
+    return args
 
 
 def wait_for(predicate, timeout, what):
@@ -166,6 +183,45 @@ def fingerprint(raw):
     return (message["Subject"], message["To"], message["Date"], *bodies)
 
 
+def own_cpu_seconds():
+    """CPU time of this process (the SMTP sink's thread, mostly), its children left out."""
+    times = os.times()
+    return times.user + times.system
+
+
+def clean_send(env, site_dir, sink, readers, connections):
+    """One edition to every reader, one worker never interrupted; prints its figures."""
+    sink.reset()
+    env = {**env, "NEWSLETTER_CONNECTIONS": str(connections)}
+    edition = shell(env, EDITION.replace("__SUBJECT__", "Clean send"), "EDITION")
+    worker = Worker(env, site_dir / "worker.log")
+    began, sink_began = time.monotonic(), own_cpu_seconds()
+    worker.spawn()
+    try:
+        wait_for(lambda: sink.distinct() >= len(readers), 900, "the clean send did not end")
+        ended = sink.times[-1]
+        wait_for(lambda: edition_status(env, site_dir, edition) == "sent", 60, "not marked sent")
+        peak, cpu = worker.peak_rss(), worker.cpu_seconds()
+        sink_cpu = own_cpu_seconds() - sink_began
+    finally:
+        worker.stop()
+    total = len(sink.raw)
+    print()
+    print(f"clean send, {connections} connections: {total} messages to {len(readers)} subscribers")
+    print(
+        f"  {total / (ended - began):.0f} messages/s from the worker's start "
+        f"({ended - began:.1f} s, delivery records and start-up included)"
+    )
+    print(
+        f"  {total / (ended - sink.times[0]):.0f} messages/s from the first message to "
+        f"the last ({ended - sink.times[0]:.1f} s)"
+    )
+    print(f"  worker CPU: {1000 * cpu / total:.2f} ms per message (start-up included)")
+    print(f"  SMTP sink CPU (this process): {1000 * sink_cpu / total:.2f} ms per message")
+    print(f"  worker peak RSS: {peak / 2**20:.0f} MB")
+    print(f"  edition status: {edition_status(env, site_dir, edition)}")
+
+
 def main():
     args = parse_args()
     catch_signals()
@@ -189,33 +245,13 @@ def main():
         log(f"Making {args.subscribers} subscribers…")
         readers = json.loads(shell(env, SETUP.replace("__N__", str(args.subscribers)), "SETUP"))
 
-        # Clean: one worker, to the end.
-        edition = shell(env, EDITION.replace("__SUBJECT__", "Clean send"), "EDITION")
-        worker = Worker(env, site_dir / "worker.log")
-        began = time.monotonic()
-        worker.spawn()
-        wait_for(lambda: sink.distinct() >= len(readers), 900, "the clean send did not end")
-        ended = sink.times[-1]
-        wait_for(lambda: edition_status(env, site_dir, edition) == "sent", 60, "not marked sent")
-        peak = worker.peak_rss()
-        worker.stop()
-        worker = None
-        total = len(sink.raw)
-        print()
-        print(f"clean send: {total} messages to {len(readers)} subscribers")
-        print(
-            f"  {total / (ended - began):.0f} messages/s from the worker's start "
-            f"({ended - began:.1f} s, delivery records and start-up included)"
-        )
-        print(
-            f"  {total / (ended - sink.times[0]):.0f} messages/s from the first message to "
-            f"the last ({ended - sink.times[0]:.1f} s)"
-        )
-        print(f"  worker peak RSS: {peak / 2**20:.0f} MB")
-        print(f"  edition status: {edition_status(env, site_dir, edition)}")
+        # Clean: one worker, to the end, for each number of connections.
+        for connections in args.connections:
+            clean_send(env, site_dir, sink, readers, connections)
 
         # Killed: the same, SIGKILLed at random moments.
         sink.reset()
+        env["NEWSLETTER_CONNECTIONS"] = str(args.connections[-1])
         edition = shell(env, EDITION.replace("__SUBJECT__", "Killed send"), "EDITION")
         worker = Worker(env, site_dir / "worker.log")
         worker.spawn()
@@ -242,11 +278,18 @@ def main():
         repeated = {key: raws for key, raws in by_id.items() if len(raws) > 1}
         different = sum(len({fingerprint(raw) for raw in raws}) > 1 for raws in repeated.values())
         print()
-        print(f"killed send: {args.kills} SIGKILLs during the send")
+        print(
+            f"killed send: {args.kills} SIGKILLs during the send, "
+            f"{args.connections[-1]} connections"
+        )
         print(f"  omissions: {len(expected - received)}")
         unexpected = len(received - expected)
         print(f"  distinct messages: {len(received & expected)} (unexpected: {unexpected})")
-        print(f"  raw repeats: {len(sink.raw) - len(by_id)} (of {len(repeated)} Message-IDs)")
+        bound = args.connections[-1] * args.kills
+        print(
+            f"  raw repeats: {len(sink.raw) - len(by_id)} (of {len(repeated)} Message-IDs; "
+            f"at most {bound}, the connections times the kills)"
+        )
         print(f"  Message-IDs received as different messages: {different}")
         print(f"  worker peak RSS: {max(peaks) / 2**20:.0f} MB")
         print(f"  edition status: {edition_status(env, site_dir, edition)}")

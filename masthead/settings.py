@@ -436,8 +436,10 @@ COMMENTS_KEEP_ADDRESS_HASH = os.environ.get("COMMENTS_KEEP_ADDRESS_HASH", "") ==
 # Hours between two digests of what waits for moderation.
 COMMENTS_DIGEST_HOURS = int(os.environ.get("COMMENTS_DIGEST_HOURS", "24"))
 # Newsletter sending (README, "Newsletter: editions and sending"): messages per batch (one
-# task, one SMTP connection), attempts of a delivery refused for a while, the first wait.
+# task), SMTP connections a batch is sent over at once, attempts of a delivery refused for a
+# while, the first wait.
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "100"))
+NEWSLETTER_CONNECTIONS = int(os.environ.get("NEWSLETTER_CONNECTIONS", "4"))
 NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_MAX_ATTEMPTS", "5"))
 NEWSLETTER_RETRY_SECONDS = int(os.environ.get("NEWSLETTER_RETRY_SECONDS", "60"))
 # The client address every limit counts by (allauth's): REMOTE_ADDR, or, behind proxies, the

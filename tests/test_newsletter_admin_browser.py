@@ -2,6 +2,7 @@
 previews the HTML e-mail (at 1280 and 390 px) and its plain text, sends it, and watches the
 progress bar follow the worker's send."""
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,9 @@ pytestmark = [
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-SCREENS = Path(__file__).resolve().parent.parent / "var" / "screens"
+SCREENS = Path(
+    os.environ.get("SCREENS") or Path(__file__).resolve().parent.parent / "var" / "screens"
+)
 
 
 def shoot(page, name):
@@ -134,4 +137,62 @@ def test_an_editor_composes_previews_and_sends_an_edition(browser, live_paper, s
     admin.locator(".w-status", has_text="Sent").first.wait_for()  # the page reloads itself
     assert admin.locator("[data-progress-field=sent]").inner_text() == "30"
     shoot(admin, "newsletter-edition-admin-sent")
+    context.close()
+
+
+def test_the_newsletter_admin_pages_an_editor_goes_through(browser, live_paper, settings):
+    """Lists, subscribers searched and filtered, an import refused with its report and one
+    waiting for the worker, the chart, and an edition's page warning that no worker runs."""
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    daily = NewsletterList.objects.create(name="Daily Briefing", slug="daily-briefing")
+    NewsletterList.objects.create(name="Breaking News", slug="breaking-news", position=1)
+    subscribe(daily, 12)
+    edition = Edition.objects.create(newsletter=daily, subject="Wednesday's briefing")
+    editor = get_user_model().objects.create_superuser("desk", "desk@example.org", "pw")
+    context = signed_in(browser, live_paper, editor, DESKTOP)
+    admin = context.new_page()
+    base = live_paper.url + "/admin/"
+
+    admin.goto(base + "newsletter-lists/")
+    admin.get_by_role("button", name="Newsletter").click()
+    menu = admin.locator(".sidebar-sub-menu-panel")
+    for item in ("Lists", "Subscribers", "Editions", "Digests", "Import subscribers"):
+        assert menu.get_by_role("link", name=item, exact=True).is_visible()
+    shoot(admin, "newsletter-admin-menu")
+
+    response = admin.goto(base + "newsletter-subscribers/?q=reader1&confirmed=true")
+    assert response.status == 200
+    assert admin.get_by_text("reader10@example.org").count() == 1
+    shoot(admin, "newsletter-admin-subscribers-search")
+
+    admin.goto(base + "newsletter-subscribers/import/")
+    admin.locator("input[type=file]").set_input_files(
+        files=[
+            {
+                "name": "list.csv",
+                "mimeType": "text/csv",
+                "buffer": b"email,lists\nok@example.org,\nnot an address,\n"
+                b"b@example.org,Weekly Nonsense\n",
+            }
+        ]
+    )
+    admin.get_by_label("Daily Briefing").check()
+    admin.get_by_role("button", name="Import").click()
+    admin.wait_for_load_state()
+    assert "Waiting for the task worker" in admin.content()
+    shoot(admin, "newsletter-admin-import-waiting")
+    from masthead.newsletter.models import SubscriberImport
+    from masthead.newsletter.subscribing import run_import
+
+    run_import(SubscriberImport.objects.get())
+    admin.get_by_text("Nothing was imported").wait_for()  # the page follows by itself
+    shoot(admin, "newsletter-admin-import-refused")
+
+    admin.goto(base + "newsletter-subscribers/chart/")
+    assert admin.locator("svg polyline").count() == 2
+    shoot(admin, "newsletter-admin-chart")
+
+    admin.goto(f"{base}newsletter-editions/{edition.pk}/")
+    assert admin.get_by_text("No task worker is running.").is_visible()
+    shoot(admin, "newsletter-admin-edition-no-worker")
     context.close()

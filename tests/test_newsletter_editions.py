@@ -1,6 +1,8 @@
 """Editions of the newsletter: rendering, digests, sending through a real SMTP server (aiosmtpd)
 with its refusals, and the admin's views with bad input."""
 
+import email
+import email.policy
 import smtplib
 from datetime import datetime, time, timedelta
 
@@ -143,6 +145,67 @@ def test_a_send_reaches_every_subscriber_once_with_their_links_and_headers(
         "remaining": 0,
         "percent": 100,
     }
+
+
+def parsed(raw):
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+def test_a_prepared_message_is_the_message_django_builds(edition, daily, settings):
+    [reader] = subscribe(daily, "ana@example.org")
+    assert sending.start(edition)
+    sending.create_deliveries(edition)
+    delivery = Delivery.objects.get()
+    prepared = sending.Prepared(edition).bytes_for(delivery)
+    django_made = sending.message(edition, delivery, None).message().as_bytes(linesep="\r\n")
+    ours, theirs = parsed(prepared), parsed(django_made)
+    for header in ("Subject", "From", "To", "Date", "Message-ID", "List-Unsubscribe-Post"):
+        assert ours[header] == theirs[header]
+    # Django folds the long header; both say the same address
+    assert ours["List-Unsubscribe"].strip() == theirs["List-Unsubscribe"].strip()
+    assert ours["Message-ID"] == editions.message_id(edition.pk, reader.pk)
+    for kind in ("plain", "html"):
+        assert ours.get_body((kind,)).get_content() == theirs.get_body((kind,)).get_content()
+    assert b"%%" not in prepared and sending.RECIPIENT.encode() not in prepared
+
+
+def test_a_message_prepared_bytes_cannot_carry_is_built_by_django(edition, daily):
+    subscribe(daily, "ana@example.org")
+    assert sending.start(edition)
+    sending.create_deliveries(edition)
+    delivery = Delivery.objects.get()
+    prepared = sending.Prepared(edition)
+    delivery.email = "anaïs@example.org"  # not ASCII
+    assert prepared.bytes_for(delivery) is None
+    delivery.email = "ana@example.org"
+    delivery.unsubscribe_url += "x" * 1000  # a line longer than SMTP takes
+    assert prepared.bytes_for(delivery) is None
+    edition.frozen_html = "<p>" + "long line " * 200 + "</p>"  # Django encodes it
+    assert sending.Prepared(edition).raw is None
+
+
+def test_a_batch_goes_over_several_connections_each_message_once(
+    edition, daily, smtp_server, settings
+):
+    settings.NEWSLETTER_CONNECTIONS = 3
+    settings.NEWSLETTER_BATCH_SIZE = 50
+    readers = subscribe(daily, *(f"r{i}@example.org" for i in range(10)))
+    peers = set()
+    handle = smtp_server.handle_DATA
+
+    async def handle_DATA(server, session, envelope):
+        peers.add(session.peer)
+        return await handle(server, session, envelope)
+
+    smtp_server.handle_DATA = handle_DATA
+    send(edition)
+    assert len(peers) == 3
+    assert sorted(m["Message-ID"] for m in smtp_server.messages) == sorted(
+        editions.message_id(edition.pk, reader.pk) for reader in readers
+    )
+    assert set(Delivery.objects.values_list("status", "claim")) == {(Delivery.Status.SENT, "")}
+    edition.refresh_from_db()
+    assert edition.status == Edition.Status.SENT
 
 
 def test_sending_twice_makes_one_send(edition, daily, smtp_server):
@@ -455,6 +518,30 @@ def test_the_editions_page_previews_and_the_listing(editor, edition, daily):
     assert listing.status_code == 200 and manage_url(edition) in listing.content.decode()
     progress = editor.get(manage_url(edition, "progress"))
     assert progress.status_code == 200 and progress.json()["total"] == 0
+
+
+NO_WORKER = "No task worker is running"
+
+
+def test_the_edition_page_warns_when_no_worker_runs(editor, edition, daily, settings):
+    from masthead.core.worker import beat
+
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    subscribe(daily, "ana@example.org")
+    page = editor.get(manage_url(edition))
+    assert page.status_code == 200
+    assert NO_WORKER in page.content.decode() and "“Send now”" in page.content.decode()
+    sent = act(editor, edition, action="send")
+    assert sent.status_code == 302
+    page = editor.get(sent["Location"])
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Sending has started." in content
+    assert "nothing of this edition goes out until one is started" in content  # the message
+    assert "This send is stalled" in content  # and the page
+    beat("here:1:x", "worker")
+    page = editor.get(manage_url(edition))
+    assert page.status_code == 200 and NO_WORKER not in page.content.decode()
 
 
 def test_a_reader_may_not_open_an_edition(client, edition, paper):

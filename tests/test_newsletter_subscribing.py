@@ -14,7 +14,7 @@ from django.test import Client
 
 from masthead.accounts.data import delete_account, export_data
 from masthead.newsletter import links
-from masthead.newsletter.models import NewsletterList, Subscriber, Subscription
+from masthead.newsletter.models import NewsletterList, Subscriber, SubscriberImport, Subscription
 
 pytestmark = pytest.mark.django_db
 
@@ -403,8 +403,12 @@ def upload(editor, text, lists=(), consented=False):
     data["lists"] = [str(n.pk) for n in lists]
     if consented:
         data["consented"] = "on"
-    with committed():
-        return editor.post("/admin/newsletter-subscribers/import/", data)
+    with committed():  # the import's task runs on commit
+        response = editor.post("/admin/newsletter-subscribers/import/", data)
+    assert response.status_code == 302
+    job = SubscriberImport.objects.latest("pk")
+    assert response["Location"] == f"/admin/newsletter-subscribers/import/{job.pk}/"
+    return editor.get(response["Location"])
 
 
 def test_an_import_with_a_bad_row_imports_nothing_and_says_which_line(editor, lists):
@@ -419,7 +423,7 @@ def test_an_import_with_a_bad_row_imports_nothing_and_says_which_line(editor, li
         f"{'x' * 10_000}@example.org,\n"
     )
     response = upload(editor, text, lists[:1])
-    assert response.status_code == 400
+    assert response.status_code == 200
     html = response.content.decode()
     assert "Nothing was imported: 4 rows of the file are refused" in html
     for line, reason in [
@@ -445,9 +449,36 @@ def test_an_import_confirms_only_with_consent_else_sends_the_confirmation(
     assert response.status_code == 200 and b"2 confirmation e-mails" in response.content
     assert sorted(m["To"] for m in smtp_server.messages) == ["nc@example.org", "nd@example.org"]
     assert not Subscriber.objects.receiving(lists[0]).filter(email="nc@example.org").exists()
-    for bad in ("", "\xff\xfe", "email\n"):
+    for bad in ("", "\xff\xfe"):
         data = {"file": SimpleUploadedFile("b.csv", bad.encode("latin-1"), "text/csv")}
         assert editor.post("/admin/newsletter-subscribers/import/", data).status_code == 400
+    empty = upload(editor, "email\n", lists)
+    assert empty.status_code == 200 and "The file has no address in it." in empty.content.decode()
+    job = SubscriberImport.objects.latest("pk")
+    assert job.status == SubscriberImport.Status.REFUSED and job.text == ""
+
+
+def test_a_waiting_import_shows_its_progress_and_that_no_worker_runs(editor, lists, settings):
+    settings.TASKS = {**settings.TASKS, "worker": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    data = {"file": SimpleUploadedFile("l.csv", b"email\na@example.org\n", "text/csv")}
+    data["lists"] = [str(lists[0].pk)]
+    with committed():
+        response = editor.post("/admin/newsletter-subscribers/import/", data)
+    assert response.status_code == 302
+    page = editor.get(response["Location"])
+    assert page.status_code == 200 and "no-store" in page["Cache-Control"]
+    html = page.content.decode()
+    assert "Waiting for the task worker" in html and "No task worker is running" in html
+    assert '<meta http-equiv="refresh"' in html and "<progress" in html
+    assert not Subscriber.objects.exists()
+    job = SubscriberImport.objects.get()
+    from masthead.newsletter.subscribing import run_import
+
+    with committed():
+        run_import(job)  # what the worker does
+    html = editor.get(response["Location"]).content.decode()
+    assert "Imported 1 row" in html and '<meta http-equiv="refresh"' not in html
+    assert Subscriber.objects.get().email == "a@example.org"
 
 
 def test_a_list_with_subscribers_is_archived_instead_of_deleted(editor, lists):
@@ -497,3 +528,79 @@ def csv_rows(response):
     import csv
 
     return csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+
+
+def test_one_newsletter_menu_holds_lists_subscribers_editions_and_the_import(editor, rf):
+    from django.contrib.auth import get_user_model
+    from wagtail.admin.menu import admin_menu
+
+    assert editor.get("/admin/").status_code == 200  # the admin's URLs register the viewsets
+    request = rf.get("/admin/")
+    request.user = get_user_model().objects.get(email="desk@example.org")
+    top = list(admin_menu.menu_items_for_request(request))
+    labels = [item.label for item in top]
+    assert labels.count("Newsletter") == 1 and "Editions" not in labels
+    [newsletter] = [item for item in top if item.label == "Newsletter"]
+    inside = sorted(newsletter.menu.menu_items_for_request(request), key=lambda item: item.order)
+    inside = [item.label for item in inside]
+    assert inside == ["Lists", "Subscribers", "Editions", "Digests", "Import subscribers"]
+
+
+@pytest.mark.parametrize("way", ["sign-up", "preferences"])
+def test_coming_back_to_a_list_keeps_the_time_on_it_before_and_the_chart_right(lists, way):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from masthead.newsletter import subscribing
+    from masthead.newsletter.admin_views import history
+    from masthead.newsletter.models import PastSubscription
+
+    now = timezone.now()
+    daily = lists[0]
+    joined, left = now - timedelta(weeks=10), now - timedelta(weeks=5)
+    subscriber = Subscriber.objects.create(email="back@example.org", confirmed_at=joined)
+    Subscription.objects.create(
+        subscriber=subscriber, newsletter=daily, confirmed_at=joined, unsubscribed_at=left
+    )
+    with committed():
+        if way == "sign-up":
+            subscribing.sign_up("back@example.org", [daily.pk])
+            subscribing.confirm(subscriber)
+        else:
+            subscribing.set_lists(subscriber, [daily.pk])
+    subscription = Subscription.objects.get(subscriber=subscriber, newsletter=daily)
+    assert subscription.unsubscribed_at is None and subscription.confirmed_at > left
+    past = PastSubscription.objects.get()
+    assert (past.confirmed_at, past.unsubscribed_at) == (joined, left)
+    days, lines = history(weeks=12, now=now)
+    [(_, values)] = [(n, v) for n, v in lines if n == daily]
+    assert values[12 - 1 - 11] == 0  # 11 weeks ago: not yet
+    assert values[12 - 1 - 8] == 1  # 8 weeks ago: on the list
+    assert values[12 - 1 - 3] == 0  # 3 weeks ago: gone
+    assert values[-1] == 1  # back now
+    exported = subscribing.subscriber_data(subscriber)
+    assert exported["past_subscriptions"] == [
+        {
+            "newsletter": daily.name,
+            "confirmed_at": joined.isoformat(),
+            "unsubscribed_at": left.isoformat(),
+        }
+    ]
+
+
+def test_an_import_of_hostile_rows_refuses_them_escaped_and_a_missing_one_is_404(editor, lists):
+    text = (
+        "email\n"
+        "<script>alert(1)</script>@example.org\n"
+        '"ana@example.org\nBcc: all@example.net"\n'
+        "x@example.org'; DROP TABLE newsletter_subscriber; --\n"
+    )
+    response = upload(editor, text, lists[:1])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Nothing was imported: 3 rows of the file are refused" in html
+    assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "on one line" in html
+    assert not Subscriber.objects.exists()
+    assert editor.get("/admin/newsletter-subscribers/import/999999/").status_code == 404

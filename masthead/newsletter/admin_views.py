@@ -7,10 +7,11 @@ from datetime import timedelta
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncDate
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from wagtail.admin.filters import WagtailFilterSet
@@ -18,9 +19,15 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
+from masthead.core.worker import worker_is_running
 from masthead.newsletter.forms import ImportForm
-from masthead.newsletter.models import NewsletterList, Subscriber, Subscription
-from masthead.newsletter.subscribing import import_rows
+from masthead.newsletter.models import (
+    NewsletterList,
+    PastSubscription,
+    Subscriber,
+    SubscriberImport,
+    Subscription,
+)
 
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 CHART_WEEKS = 26
@@ -132,6 +139,7 @@ class SubscriberViewSet(ModelViewSet):
         return [
             *super().get_urlpatterns(),
             path("import/", import_view, name="import"),
+            path("import/<int:pk>/", import_status, name="import_status"),
             path("chart/", chart_view, name="chart"),
         ]
 
@@ -141,9 +149,10 @@ def may_import(user):
 
 
 def import_view(request):
+    """The import's form: the file is checked and saved by the task worker, whose progress and
+    report `import_status` shows."""
     if not may_import(request.user):
         raise PermissionDenied
-    report = None
     status = 200
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -157,46 +166,72 @@ def import_view(request):
                 except UnicodeDecodeError:
                     form.add_error("file", "The file is not UTF-8 text: save it as CSV UTF-8.")
                 else:
-                    report = import_rows(
-                        text, list(form.cleaned_data["lists"]), form.cleaned_data["consented"]
-                    )
-        if report is None or not report.imported:
-            status = 400
+                    job = start_import(request.user, text, form.cleaned_data)
+                    return redirect("newsletter_subscribers:import_status", pk=job.pk)
+        status = 400
     else:
         form = ImportForm()
+    context = {"form": form, "page_title": "Import subscribers", "header_icon": "upload"}
+    return render(request, "newsletter/admin/import.html", context, status=status)
+
+
+def start_import(user, text, data):
+    from masthead.newsletter.tasks import import_subscribers
+
+    with transaction.atomic():
+        job = SubscriberImport.objects.create(
+            user=user,
+            text=text,
+            consented=data["consented"],
+            rows_total=max(text.count("\n"), 1),
+        )
+        job.lists.set(data["lists"])
+        transaction.on_commit(lambda: import_subscribers.enqueue(job.pk))
+    return job
+
+
+def import_status(request, pk):
+    if not may_import(request.user):
+        raise PermissionDenied
+    job = get_object_or_404(SubscriberImport, pk=pk)
     context = {
-        "form": form,
-        "report": report,
+        "job": job,
+        "report": job.report,
+        "worker_running": worker_is_running(),
         "page_title": "Import subscribers",
         "header_icon": "upload",
     }
-    return render(request, "newsletter/admin/import.html", context, status=status)
+    return render(request, "newsletter/admin/import_status.html", context)
 
 
 def history(weeks=CHART_WEEKS, now=None):
     """Subscribers of each list at the end of each of the last `weeks` weeks: confirmed by then
-    and not unsubscribed by then. Two queries, whatever the number of subscribers."""
+    and not unsubscribed by then, counting the times they were on it before they came back.
+    Four queries, whatever the number of subscribers."""
     now = now or timezone.now()
     days = [(now - timedelta(weeks=weeks - 1 - n)).date() for n in range(weeks)]
     lists = list(NewsletterList.objects.all())
-    joined = (
-        Subscription.objects.filter(confirmed_at__isnull=False)
-        .annotate(day=TruncDate("confirmed_at"))
-        .values_list("newsletter_id", "day")
-        .annotate(n=Count("pk"))
-    )
-    left = (
-        Subscription.objects.filter(unsubscribed_at__isnull=False, confirmed_at__isnull=False)
-        .annotate(day=TruncDate("unsubscribed_at"))
-        .values_list("newsletter_id", "day")
-        .annotate(n=Count("pk"))
-    )
     series = {newsletter.pk: [0] * weeks for newsletter in lists}
-    for rows, sign in ((joined, 1), (left, -1)):
-        for newsletter_id, day, n in rows:
-            for index, end in enumerate(days):
-                if day <= end:
-                    series[newsletter_id][index] += sign * n
+    for periods in (
+        Subscription.objects.filter(confirmed_at__isnull=False),
+        PastSubscription.objects.all(),
+    ):
+        joined = (
+            periods.annotate(day=TruncDate("confirmed_at"))
+            .values_list("newsletter_id", "day")
+            .annotate(n=Count("pk"))
+        )
+        left = (
+            periods.filter(unsubscribed_at__isnull=False)
+            .annotate(day=TruncDate("unsubscribed_at"))
+            .values_list("newsletter_id", "day")
+            .annotate(n=Count("pk"))
+        )
+        for rows, sign in ((joined, 1), (left, -1)):
+            for newsletter_id, day, n in rows:
+                for index, end in enumerate(days):
+                    if day <= end:
+                        series[newsletter_id][index] += sign * n
     return days, [(newsletter, series[newsletter.pk]) for newsletter in lists]
 
 

@@ -12,10 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from masthead.core.worker import worker_is_running
 from masthead.newsletter import editions, sending, tasks
 from masthead.newsletter.models import Delivery, Edition, Subscriber
 
 FAILURES_SHOWN = 200
+NO_WORKER = "No task worker is running: nothing of this edition goes out until one is started."
 
 
 def may_send(user):
@@ -69,6 +71,7 @@ def edition_page(request, edition, status=200, test_form=None, schedule_form=Non
             if edition.editable
             else None,
             "failures": failures,
+            "worker_running": worker_is_running(),
             "test_form": test_form or TestSendForm(initial={"address": request.user.email}),
             "schedule_form": schedule_form or ScheduleForm(),
         },
@@ -140,4 +143,7 @@ def act(request, pk):
             messages.info(request, f"Nothing to {action}: the edition is {edition.status}.")
     else:
         messages.error(request, "Choose an action on the edition's page.")
+        return back
+    if action in ("test", "send", "schedule", "resume") and not worker_is_running():
+        messages.warning(request, NO_WORKER)
     return back

@@ -117,6 +117,64 @@ class Subscription(models.Model):
         return f"{self.subscriber} on {self.newsletter}"
 
 
+class PastSubscription(models.Model):
+    """A time a subscriber was on a list and left, kept when they come back to it (the
+    subscription's own dates then start again), so that the history of the list stays true."""
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="past_subscriptions"
+    )
+    newsletter = models.ForeignKey(NewsletterList, on_delete=models.CASCADE, related_name="+")
+    confirmed_at = models.DateTimeField()
+    unsubscribed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.subscriber} on {self.newsletter} until {self.unsubscribed_at:%Y-%m-%d}"
+
+
+class SubscriberImport(models.Model):
+    """A CSV import of subscribers, run by the task worker: its rows checked one by one (the
+    progress the admin shows), then saved all at once, or nothing when a row is refused."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for the task worker"
+        CHECKING = "checking", "Checking the rows"
+        SAVING = "saving", "Saving the subscribers"
+        DONE = "done", "Imported"
+        REFUSED = "refused", "Refused: nothing was imported"
+
+    FINISHED = (Status.DONE, Status.REFUSED)
+
+    created = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lists = models.ManyToManyField(NewsletterList, blank=True, related_name="+")
+    consented = models.BooleanField(default=False)
+    # The file, emptied once it is imported or refused.
+    text = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.WAITING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"Import of {self.created:%Y-%m-%d %H:%M}"
+
+    @property
+    def finished(self):
+        return self.status in self.FINISHED
+
+    @property
+    def percent(self):
+        if self.finished:
+            return 100
+        return round(100 * self.rows_checked / self.rows_total) if self.rows_total else 0
+
+
 # Editions and their sending (what goes out to the lists).
 
 

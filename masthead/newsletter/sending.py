@@ -5,22 +5,28 @@
   links of that moment (`create_deliveries`), in one transaction.
 - The worker claims a batch of pending deliveries (an UPDATE ... WHERE status='pending' with
   a claim token naming the worker; on PostgreSQL the candidates are picked `FOR UPDATE SKIP
-  LOCKED`, so that several workers share a send), sends them over one connection, and marks
-  each sent as soon as the mail server has accepted it. A killed worker leaves at most the
-  message it was sending unmarked: the next worker sends that one again (the same message, same
-  Message-ID and body), and no other.
+  LOCKED`, so that several workers share a send), sends them over NEWSLETTER_CONNECTIONS
+  connections at once, one message at a time on each, and marks each sent as soon as the mail
+  server has accepted it, before that connection sends the next. A killed worker leaves at
+  most the message each connection was sending unmarked: the next worker sends those again
+  (the same messages, same Message-ID and body), and no other.
 - Claims of a worker that is gone are put back (`recover`, with masthead.core.worker's test of
   whether a worker lives). A 4xx answer or a lost connection is retried with backoff, then the
   delivery is failed; a 5xx answer to RCPT or DATA is a hard bounce and stops mail to the
   address. Only Django's e-mail API is used, so any e-mail backend works.
 """
 
+import contextlib
 import logging
+import queue
+import re
 import smtplib
+import threading
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import connection as db
 from django.db import transaction
 from django.db.models import Count, Min
@@ -227,7 +233,7 @@ def message(edition, delivery, connection):
         **links.one_click_headers(delivery.unsubscribe_url),
     }
     personal = (delivery.preferences_url, delivery.unsubscribe_url)
-    email = EmailMultiAlternatives(
+    email = EditionEmail(
         subject=edition.frozen_subject,
         body=editions.personalise(edition.frozen_text, *personal),
         to=[delivery.email],
@@ -236,6 +242,75 @@ def message(edition, delivery, connection):
     )
     email.attach_alternative(editions.personalise(edition.frozen_html, *personal), "text/html")
     return email
+
+
+class EditionEmail(EmailMultiAlternatives):
+    """A message of an edition: Django's own, which any backend reads (django-anymail reads
+    its fields); for the SMTP backend, its bytes may come `prepared`."""
+
+    prepared = None
+
+    def message(self):
+        return super().message() if self.prepared is None else PreparedMIME(self.prepared)
+
+
+class PreparedMIME:
+    """What Django's SMTP backend asks of a MIME message: its bytes."""
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def as_bytes(self, unixfrom=False, linesep="\n"):
+        return self.raw if linesep == "\r\n" else self.raw.replace(b"\r\n", linesep.encode())
+
+
+# Markers in the prepared message where each subscriber's own address and Message-ID go.
+RECIPIENT = "recipient@prepared.invalid"
+SUBSCRIBER_ID = "%%subscriber_id%%"
+RFC5322_LINE_LIMIT = 998
+
+
+class Prepared:
+    """An edition's message as Django builds it, built once with markers where each
+    subscriber's address, Message-ID and links go: a subscriber's message is these bytes with
+    their own put in, which costs a small part of building a MIME message for each
+    (bench/newsletter.py). Their values are ASCII without line breaks, so putting them in
+    changes no encoding; a message that would not be the same as Django's (a non-ASCII
+    address, a line made longer than 998 bytes, a body Django had to encode) is built by
+    Django whole."""
+
+    def __init__(self, edition):
+        marked = Delivery(
+            email=RECIPIENT,
+            subscriber_id=SUBSCRIBER_ID,
+            preferences_url=editions.PREFERENCES,
+            unsubscribe_url=editions.UNSUBSCRIBE,
+        )
+        raw = message(edition, marked, None).message().as_bytes(linesep="\r\n")
+        markers = (RECIPIENT, SUBSCRIBER_ID, editions.PREFERENCES, editions.UNSUBSCRIBE)
+        encoded = re.search(rb"Content-Transfer-Encoding: (quoted-printable|base64)", raw)
+        usable = not encoded and all(m.encode() in raw for m in markers)
+        self.raw = raw if usable else None
+
+    def bytes_for(self, delivery):
+        """The message to `delivery` as Django would build it, or None when Django must."""
+        values = (
+            delivery.email,
+            str(delivery.subscriber_id),
+            delivery.preferences_url,
+            delivery.unsubscribe_url,
+        )
+        if self.raw is None or not all(v.isascii() and v.isprintable() for v in values):
+            return None
+        raw = (
+            self.raw.replace(RECIPIENT.encode(), values[0].encode())
+            .replace(SUBSCRIBER_ID.encode(), values[1].encode())
+            .replace(editions.PREFERENCES.encode(), values[2].encode())
+            .replace(editions.UNSUBSCRIBE.encode(), values[3].encode())
+        )
+        if max(map(len, raw.split(b"\r\n"))) > RFC5322_LINE_LIMIT:
+            return None
+        return raw
 
 
 def refusal(error):
@@ -278,34 +353,102 @@ def bounced(delivery, reason):
     )
 
 
+def record(answers):
+    """Mark each delivery of `answers`, (delivery, refused), after the server's answer: sent when
+    `refused` is None, else bounced or to retry by `refused` (hard bounce?, reason)."""
+    sent = [delivery for delivery, refused in answers if refused is None]
+    for claim_token in {delivery.claim for delivery in sent}:
+        Delivery.objects.filter(
+            pk__in=[d.pk for d in sent if d.claim == claim_token], claim=claim_token
+        ).update(status=Status.SENT, claim="", sent_at=timezone.now(), error="")
+    for delivery, refused in answers:
+        if refused is not None:
+            (bounced if refused[0] else failed)(delivery, refused[1])
+
+
+def connections():
+    return max(1, settings.NEWSLETTER_CONNECTIONS)
+
+
 def deliver(edition, batch):
-    """Send `batch` (claimed deliveries) over one connection, marking each right after the
-    server's answer."""
-    connection = get_connection()
+    """Send `batch` (claimed deliveries) over up to NEWSLETTER_CONNECTIONS connections at once.
+
+    Each connection is a thread of its own (`Lane`) that sends its share one message at a time
+    and, after each, waits until this thread has marked it (sent, bounced, to retry). A kill so
+    leaves at most one message per connection accepted by the server and not marked sent, which
+    the next worker sends again, the same. Only this thread uses the database; the answers that
+    arrived together are marked in one transaction."""
+    prepared = Prepared(edition)
+    count = min(connections(), len(batch))
+    answers = queue.SimpleQueue()
+    lanes = [Lane(edition, prepared, batch[i::count], answers) for i in range(count)]
+    for lane in lanes:
+        lane.start()
     try:
-        connection.open()
-    except Exception as error:  # any backend's failure to connect
-        for delivery in batch:
-            failed(delivery, f"No connection to the mail server: {error}")
-        return
-    try:
-        for delivery in batch:
-            try:
-                connection.send_messages([message(edition, delivery, connection)])
-            except Exception as error:  # SMTP's or a provider backend's
-                hard, reason = refusal(error)
-                if hard:
-                    bounced(delivery, reason)
+        running = count
+        while running:
+            arrived = [answers.get()]
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    arrived.append(answers.get_nowait())
+            with transaction.atomic():
+                record([(delivery, refused) for _, delivery, refused in arrived if delivery])
+            for lane, delivery, _refused in arrived:
+                if delivery is None:
+                    running -= 1
                 else:
-                    failed(delivery, reason)
-                    reconnect(connection)
-            else:
-                mark(delivery, status=Status.SENT, claim="", sent_at=timezone.now(), error="")
+                    lane.marked.put(True)
     finally:
+        for lane in lanes:  # a lane still waiting (this thread failed) stops
+            lane.marked.put(False)
+        for lane in lanes:
+            lane.join()
+
+
+class Lane(threading.Thread):
+    """One SMTP connection sending its share of a batch: it answers (lane, delivery, refused)
+    for each message, `refused` None when the server accepted it, then waits for `marked`
+    before the next; (lane, None, None) when it is done."""
+
+    def __init__(self, edition, prepared, deliveries, answers):
+        super().__init__(daemon=True, name="newsletter-lane")
+        self.edition, self.prepared, self.deliveries = edition, prepared, deliveries
+        self.answers, self.marked = answers, queue.SimpleQueue()
+
+    def run(self):
+        connection = get_connection()
         try:
-            connection.close()
-        except Exception:
-            logger.warning("Closing the mail connection failed", exc_info=True)
+            connection.open()
+        except Exception as error:  # any backend's failure to connect
+            for delivery in self.deliveries:
+                self.answers.put(
+                    (self, delivery, (False, f"No connection to the mail server: {error}"))
+                )
+            self.answers.put((self, None, None))
+            return
+        smtp = isinstance(connection, SMTPBackend)
+        try:
+            for delivery in self.deliveries:
+                email = message(self.edition, delivery, connection)
+                if smtp:
+                    email.prepared = self.prepared.bytes_for(delivery)
+                try:
+                    connection.send_messages([email])
+                except Exception as error:  # SMTP's or a provider backend's
+                    refused = refusal(error)
+                    if not refused[0]:
+                        reconnect(connection)
+                else:
+                    refused = None
+                self.answers.put((self, delivery, refused))
+                if not self.marked.get():
+                    return
+            self.answers.put((self, None, None))
+        finally:
+            try:
+                connection.close()
+            except Exception:
+                logger.warning("Closing the mail connection failed", exc_info=True)
 
 
 def reconnect(connection):

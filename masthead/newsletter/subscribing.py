@@ -9,7 +9,7 @@ already, and is subscribed at once."""
 import csv
 import io
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.utils.encoding import punycode
 
 from masthead.caching.store import record
-from masthead.newsletter.models import NewsletterList, Subscriber, Subscription
+from masthead.newsletter.models import (
+    NewsletterList,
+    PastSubscription,
+    Subscriber,
+    SubscriberImport,
+    Subscription,
+)
 
 EMAIL_MAX_LENGTH = 254
 LISTS_KEY = "newsletter-lists"  # the page cache's key of every form that offers the lists
@@ -95,6 +101,20 @@ def subscriber_for(email, source=Subscriber.Source.FORM):
         return Subscriber.objects.get(email=email)
 
 
+def restart(subscription, confirmed_at):
+    """The subscription starts again, confirmed at `confirmed_at` (or waiting, None); the time
+    it was on the list before, if it was, is kept as a PastSubscription."""
+    if subscription.confirmed_at and subscription.unsubscribed_at:
+        PastSubscription.objects.create(
+            subscriber_id=subscription.subscriber_id,
+            newsletter_id=subscription.newsletter_id,
+            confirmed_at=subscription.confirmed_at,
+            unsubscribed_at=subscription.unsubscribed_at,
+        )
+    subscription.unsubscribed_at, subscription.confirmed_at = None, confirmed_at
+    subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
+
+
 def add_waiting(subscriber, lists):
     """Puts the subscriber on these lists, waiting for confirmation where they are not on them
     already; returns the subscriptions now waiting."""
@@ -105,8 +125,7 @@ def add_waiting(subscriber, lists):
         )
         if subscription.unsubscribed_at is not None:
             # They left once: coming back is a new consent, confirmed like the first.
-            subscription.unsubscribed_at = subscription.confirmed_at = None
-            subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
+            restart(subscription, confirmed_at=None)
         if subscription.confirmed_at is None:
             waiting.append(subscription)
     return waiting
@@ -209,8 +228,7 @@ def set_lists(subscriber, list_ids):
             if newsletter.pk in wanted:
                 wanted.pop(newsletter.pk)
                 if not active or subscription.confirmed_at is None:
-                    subscription.unsubscribed_at, subscription.confirmed_at = None, now
-                    subscription.save(update_fields=["unsubscribed_at", "confirmed_at"])
+                    restart(subscription, confirmed_at=now)
                     joined.append(newsletter)
                     send_welcome_on_commit(subscription)
             elif active and not newsletter.archived:
@@ -251,6 +269,12 @@ def send_confirmation_on_commit(subscriber):
     transaction.on_commit(lambda: send_confirmation.enqueue(subscriber.pk))
 
 
+def send_confirmations_on_commit(subscriber_ids):
+    from masthead.newsletter.tasks import send_confirmations
+
+    transaction.on_commit(lambda: send_confirmations.enqueue(subscriber_ids))
+
+
 def send_welcome_on_commit(subscription):
     from masthead.newsletter.tasks import send_welcome
 
@@ -259,33 +283,38 @@ def send_welcome_on_commit(subscription):
 
 def reader_newsletters(user):
     """What the newsletters hold of a reader, for the export of their data."""
-    return [
-        {
-            "email": subscriber.email,
-            "created": subscriber.created.isoformat(),
-            "confirmed_at": subscriber.confirmed_at.isoformat()
-            if subscriber.confirmed_at
-            else None,
-            "bounced_at": subscriber.bounced_at.isoformat() if subscriber.bounced_at else None,
-            "source": subscriber.source,
-            "subscriptions": [
-                {
-                    "newsletter": subscription.newsletter.name,
-                    "created": subscription.created.isoformat(),
-                    "confirmed_at": subscription.confirmed_at.isoformat()
-                    if subscription.confirmed_at
-                    else None,
-                    "unsubscribed_at": subscription.unsubscribed_at.isoformat()
-                    if subscription.unsubscribed_at
-                    else None,
-                }
-                for subscription in subscriber.subscriptions.select_related("newsletter").order_by(
-                    "pk"
-                )
-            ],
-        }
-        for subscriber in subscribers_of(user)
-    ]
+    return [subscriber_data(subscriber) for subscriber in subscribers_of(user)]
+
+
+def subscriber_data(subscriber):
+    return {
+        "email": subscriber.email,
+        "created": subscriber.created.isoformat(),
+        "confirmed_at": subscriber.confirmed_at.isoformat() if subscriber.confirmed_at else None,
+        "bounced_at": subscriber.bounced_at.isoformat() if subscriber.bounced_at else None,
+        "source": subscriber.source,
+        "subscriptions": [
+            {
+                "newsletter": subscription.newsletter.name,
+                "created": subscription.created.isoformat(),
+                "confirmed_at": subscription.confirmed_at.isoformat()
+                if subscription.confirmed_at
+                else None,
+                "unsubscribed_at": subscription.unsubscribed_at.isoformat()
+                if subscription.unsubscribed_at
+                else None,
+            }
+            for subscription in subscriber.subscriptions.select_related("newsletter").order_by("pk")
+        ],
+        "past_subscriptions": [
+            {
+                "newsletter": past.newsletter.name,
+                "confirmed_at": past.confirmed_at.isoformat(),
+                "unsubscribed_at": past.unsubscribed_at.isoformat(),
+            }
+            for past in subscriber.past_subscriptions.select_related("newsletter").order_by("pk")
+        ],
+    }
 
 
 def subscribers_of(user):
@@ -334,6 +363,18 @@ def import_rows(text, default_lists, consented):
     nothing is saved, and the report says each rejected line and why. With `consented` (the
     editor's word that the owners agreed) the addresses are subscribed at once; else each gets
     the confirmation e-mail. Nobody who left a list is put back on it."""
+    wanted, report = check_rows(text, default_lists)
+    if not report.rejected:
+        save_import(wanted, consented, report)
+    return report
+
+
+PROGRESS_EVERY = 1000
+
+
+def check_rows(text, default_lists, progress=None):
+    """(addresses and their lists, report) of an import's rows, checked but not saved; calls
+    `progress(rows)` every PROGRESS_EVERY rows."""
     report = ImportReport()
     by_name = {}
     for newsletter in NewsletterList.objects.filter(archived=False):
@@ -342,7 +383,7 @@ def import_rows(text, default_lists, consented):
     header = next(rows, None)
     if header is None:
         report.rejected.append((1, "", "The file is empty."))
-        return report
+        return {}, report
     names = [cell.strip().casefold() for cell in header]
     email_column = names.index("email") if "email" in names else 0
     lists_column = names.index("lists") if "lists" in names else None
@@ -354,6 +395,8 @@ def import_rows(text, default_lists, consented):
         if not any(cell.strip() for cell in row):
             continue
         report.rows += 1
+        if progress and report.rows % PROGRESS_EVERY == 0:
+            progress(report.rows)
         if report.rows > IMPORT_MAX_ROWS:
             report.rejected.append((line, "", f"A file has at most {IMPORT_MAX_ROWS:,} rows."))
             break
@@ -385,9 +428,26 @@ def import_rows(text, default_lists, consented):
         wanted[email] = lists
     if report.rows == 0 and not report.rejected:
         report.rejected.append((1, "", "The file has no address in it."))
+    return wanted, report
+
+
+def run_import(job):
+    """Check and save the import `job` (a SubscriberImport), recording its progress and its
+    report; it is marked done in the transaction that saves it, so an import run again after
+    its worker died saves nothing twice."""
+    Status = SubscriberImport.Status
+    jobs = SubscriberImport.objects.filter(pk=job.pk)
+    jobs.update(status=Status.CHECKING, rows_checked=0)
+    wanted, report = check_rows(
+        job.text, list(job.lists.all()), lambda rows: jobs.update(rows_checked=rows)
+    )
     if report.rejected:
+        jobs.update(status=Status.REFUSED, text="", report=asdict(report), rows_checked=report.rows)
         return report
-    save_import(wanted, consented, report)
+    jobs.update(status=Status.SAVING, rows_checked=report.rows)
+    with transaction.atomic():
+        save_import(wanted, job.consented, report)
+        jobs.update(status=Status.DONE, text="", report=asdict(report))
     return report
 
 
@@ -441,8 +501,8 @@ def save_import(wanted, consented, report):
                     )
                 )
                 report.confirmations += len(to_confirm)
-                for subscriber_id in to_confirm:
-                    send_confirmation_on_commit(Subscriber(pk=subscriber_id))
+                if to_confirm:
+                    send_confirmations_on_commit(sorted(to_confirm))
 
 
 BATCH = 500

@@ -15,7 +15,13 @@ from masthead.caching.scheduling import run_at
 from masthead.core.tasks import send_once
 from masthead.core.worker import new_worker_id
 from masthead.newsletter import editions, links, sending
-from masthead.newsletter.models import Digest, Edition, Subscriber, Subscription
+from masthead.newsletter.models import (
+    Digest,
+    Edition,
+    Subscriber,
+    SubscriberImport,
+    Subscription,
+)
 
 
 def site_name():
@@ -28,6 +34,17 @@ def send_confirmation(context, subscriber_id):
     """The one e-mail of a sign-up, whatever the number of lists: the link that confirms them
     all. It has no List-Unsubscribe: the address is on no list until it is confirmed, and
     ignoring the e-mail is all it takes to stay off."""
+    confirmation(subscriber_id, f"newsletter-confirm:{context.task_result.id}")
+
+
+@task(backend="worker", takes_context=True)
+def send_confirmations(context, subscriber_ids):
+    """The confirmation e-mails of an import, one task for many addresses."""
+    for subscriber_id in subscriber_ids:
+        confirmation(subscriber_id, f"newsletter-confirm:{context.task_result.id}:{subscriber_id}")
+
+
+def confirmation(subscriber_id, key):
     subscriber = Subscriber.objects.filter(pk=subscriber_id, bounced_at=None).first()
     if subscriber is None:
         return
@@ -47,12 +64,17 @@ def send_confirmation(context, subscriber_id):
         f"{links.confirm_url(subscriber)}\n\n"
         f"If it was not you, ignore this e-mail: you will get nothing more from us.\n"
     )
-    send_once(
-        f"newsletter-confirm:{context.task_result.id}",
-        f"Confirm your subscription to {name}",
-        body,
-        [subscriber.email],
-    )
+    send_once(key, f"Confirm your subscription to {name}", body, [subscriber.email])
+
+
+@task(backend="worker")
+def import_subscribers(import_id):
+    """A CSV import, checked and saved in the worker (masthead.newsletter.subscribing)."""
+    from masthead.newsletter.subscribing import run_import
+
+    job = SubscriberImport.objects.filter(pk=import_id).first()
+    if job is not None and not job.finished:
+        run_import(job)
 
 
 @task(backend="worker")

@@ -2,14 +2,15 @@ from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from masthead.newsletter import fragments
-from masthead.newsletter.admin_views import NewsletterListViewSet, SubscriberViewSet
+from masthead.newsletter.admin_views import NewsletterListViewSet, SubscriberViewSet, may_import
 from masthead.newsletter.models import Digest, Edition, NewsletterList
 
 
@@ -19,11 +20,32 @@ def article_slots(request, article):
     return fragments.article_slots(request, article)
 
 
+# One "Newsletter" menu: lists and subscribers here, editions, digests and the import joining
+# it through its submenu hook.
+NEWSLETTER_MENU = "register_newsletter_menu_item"
+
+
 class NewsletterGroup(ViewSetGroup):
     menu_label = "Newsletter"
     menu_icon = "mail"
     menu_order = 230
     items = (NewsletterListViewSet, SubscriberViewSet)
+    submenu_hook = NEWSLETTER_MENU
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return may_import(request.user)
+
+
+@hooks.register(NEWSLETTER_MENU)
+def import_menu_item():
+    return ImportMenuItem(
+        "Import subscribers",
+        reverse("newsletter_subscribers:import"),
+        icon_name="upload",
+        order=5,
+    )
 
 
 @hooks.register("register_admin_viewset")
@@ -61,6 +83,8 @@ class EditionViewSet(SnippetViewSet):
     model = Edition
     icon = "mail"
     menu_label = "Editions"
+    menu_hook = NEWSLETTER_MENU
+    menu_order = 3
     list_filter = ["status", "newsletter"]
     search_fields = ["subject"]
     ordering = ["-created"]
@@ -94,6 +118,8 @@ class DigestViewSet(SnippetViewSet):
     model = Digest
     icon = "date"
     menu_label = "Digests"
+    menu_hook = NEWSLETTER_MENU
+    menu_order = 4
     list_display = ["newsletter", "frequency", "send_time", "enabled", "next_run_at"]
     panels = [
         FieldPanel("newsletter"),
@@ -114,14 +140,8 @@ class DigestViewSet(SnippetViewSet):
     ]
 
 
-class EditionsGroup(SnippetViewSetGroup):
-    menu_label = "Editions"
-    menu_icon = "mail"
-    menu_order = 231
-    items = (EditionViewSet, DigestViewSet)
-
-
-register_snippet(EditionsGroup)
+register_snippet(EditionViewSet)
+register_snippet(DigestViewSet)
 
 
 class EditionSendingViewSet(ViewSet):
