@@ -2,12 +2,10 @@
 section, search results, the 404 page and an article; axe-core finds nothing; each page with its
 CSS and JavaScript stays under 100 KB; without JavaScript the phone menu is closed."""
 
-import os
-from pathlib import Path
-
 import pytest
 from taggit.models import Tag
 
+from tests.accessibility import WCAG, axe_violations
 from tests.jobs_fixtures import JobsBoard
 
 pytestmark = [
@@ -17,22 +15,7 @@ pytestmark = [
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-# axe-core from npm (`npm install axe-core`): its file, or a folder with node_modules in it.
-AXE_CANDIDATES = [
-    os.environ.get("AXE_CORE_JS", ""),
-    "node_modules/axe-core/axe.min.js",
-    "/usr/lib/node_modules/axe-core/axe.min.js",
-    "/usr/share/nodejs/axe-core/axe.min.js",
-]
-AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
-
-
-@pytest.fixture(scope="module")
-def axe_source():
-    for candidate in filter(None, AXE_CANDIDATES):
-        if Path(candidate).is_file():
-            return Path(candidate).read_text()
-    pytest.fail("axe-core is needed: npm install axe-core, or set AXE_CORE_JS to axe.min.js")
+AXE_RULES = [*WCAG, "best-practice"]
 
 
 @pytest.fixture
@@ -57,16 +40,7 @@ def weight(page):
     )
 
 
-def violations(page, axe_source):
-    page.evaluate(axe_source)
-    return page.evaluate(
-        "async (rules) => (await axe.run(document, {runOnly: rules})).violations"
-        ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))",
-        AXE_RULES,
-    )
-
-
-def test_the_pages_at_desktop_and_phone_widths(browser, jobs_paper, axe_source, screenshot):
+def test_the_pages_at_desktop_and_phone_widths(browser, jobs_paper, screenshot):
     paper, article, jobs = jobs_paper
     pages = {
         "jobs": (jobs.section.url, 200),
@@ -81,7 +55,7 @@ def test_the_pages_at_desktop_and_phone_widths(browser, jobs_paper, axe_source, 
             response = page.goto(paper.url + path)
             assert response.status == status, path
             screenshot(page, f"dates-{name}-{width_name}")
-            assert violations(page, axe_source) == [], (name, width_name)
+            assert axe_violations(page, AXE_RULES) == [], (name, width_name)
             assert weight(page) < 100_000, (name, width_name)
             assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
         context.close()

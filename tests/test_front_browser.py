@@ -2,15 +2,14 @@
 as a newspaper, accessible (axe-core finds nothing), light (under 100 KB of HTML, CSS and
 JavaScript), asking no other origin; the beacon counts the view and share links work."""
 
-import os
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from masthead.popularity.models import ArticleViews
+from tests.accessibility import axe_violations
 from tests.conftest import make_section
 
 pytestmark = [
@@ -25,19 +24,6 @@ READER = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0 Safari/537.36"
 )
-AXE_PLACES = [
-    os.environ.get("AXE_CORE_JS", ""),
-    "node_modules/axe-core/axe.min.js",
-    "/usr/lib/node_modules/axe-core/axe.min.js",
-    "/usr/share/javascript/axe-core/axe.min.js",
-]
-
-
-def axe_source():
-    for place in AXE_PLACES:
-        if place and Path(place).is_file():
-            return Path(place).read_text()
-    pytest.skip("axe-core is not installed (npm install axe-core, or set AXE_CORE_JS)")
 
 
 @pytest.fixture
@@ -91,7 +77,6 @@ def visit(browser, url, viewport):
 def test_every_page_type_is_light_accessible_and_asks_no_other_origin(
     browser, front, screenshot, width
 ):
-    axe = axe_source()
     urls = {
         "home": "/",
         "section": front.banking.url,
@@ -106,12 +91,7 @@ def test_every_page_type_is_light_accessible_and_asks_no_other_origin(
         screenshot(page, shot)
         assert origins == {own_origin}, (name, origins)
         assert sum(sizes.values()) < BUDGET, (name, sizes)
-        page.add_script_tag(content=axe)
-        violations = page.evaluate(
-            "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa',"
-            " 'wcag22aa']})).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target)"
-            ".join(' '))"
-        )
+        violations = axe_violations(page)
         assert violations == [], (name, width, violations)
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= WIDTHS[width]["width"], (name, "scrolls sideways")
