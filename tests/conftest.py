@@ -258,13 +258,19 @@ def screenshot():
 
 
 @pytest.fixture
-def live_paper(django_db_serialized_rollback, transactional_db, live_server):
+def live_paper(request, django_db_serialized_rollback, transactional_db, live_server):
     """The small newspaper, committed, behind a live server on 127.0.0.1.
 
-    Serialized rollback brings back what migrations created (root page, locale, collection)."""
+    Serialized rollback brings back what migrations created (root page, locale, collection).
+    The browser's contexts are closed before the server stops: a connection Chromium keeps
+    alive would otherwise end only with the browser, in a server thread whose database
+    connection is gone by then."""
     paper = Newspaper()
     paper.url = live_server.url
-    return paper
+    yield paper
+    if "browser" in request.fixturenames:
+        for context in request.getfixturevalue("browser").contexts:
+            context.close()
 
 
 class Mailbox:

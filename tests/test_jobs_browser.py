@@ -63,7 +63,7 @@ def test_an_organisation_submits_a_vacancy_and_an_editor_approves_it(
     admin.fill("#id_password", "a-long-password")
     admin.click("button[type=submit]")
     admin.wait_for_url("**/admin/")
-    review = admin.locator("section", has_text="Awaiting your review")
+    review = admin.locator("section", has_text="Waiting for my review")
     assert "Night shift supervisor" in review.inner_text()
     screenshot(admin, "jobs-admin-dashboard")
     admin.goto(live_paper.url + f"/admin/pages/{vacancy.pk}/edit/")

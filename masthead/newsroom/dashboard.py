@@ -78,6 +78,17 @@ def waiting_for_review(user):
     return states[:LIST_LENGTH]
 
 
+def other_reviews(user):
+    """The other workflows' reviews `user` may decide (a vacancy an organisation submitted, say),
+    as Wagtail's own list of pages awaiting review shows them."""
+    return list(
+        TaskState.objects.reviewable_by(user)
+        .exclude(pk__in=SectionReviewState.objects.values("pk"))
+        .select_related("workflow_state__requested_by", "revision")
+        .order_by("started_at")[:LIST_LENGTH]
+    )
+
+
 class WaitingForReview(Panel):
     name = "waiting_for_review"
     heading = "Waiting for my review"
@@ -85,7 +96,10 @@ class WaitingForReview(Panel):
     template_name = "newsroom/dashboard/reviews.html"
 
     def data(self):
-        return {"states": waiting_for_review(self.user), "today": timezone.localdate()}
+        return {
+            "states": waiting_for_review(self.user) + other_reviews(self.user),
+            "today": timezone.localdate(),
+        }
 
 
 class ScheduledToday(Panel):
