@@ -166,7 +166,8 @@ def test_threads_are_paginated_with_a_few_replies_each_and_a_more_replies_link(
     client, article, reader
 ):
     other = make_reader("Ben Other")
-    threads = [approved(article, f"Thread {n}", reader) for n in range(52)]
+    count = display.THREADS_PER_PAGE + 2  # two pages
+    threads = [approved(article, f"Thread {n}", reader) for n in range(count)]
     first = threads[-1]  # the newest comes first
     for n in range(5):
         approved(article, f"Reply {n}", other, parent=first)
@@ -179,10 +180,11 @@ def test_threads_are_paginated_with_a_few_replies_each_and_a_more_replies_link(
     page_two = client.get(article.url + "?comments=2")
     assert page_two.status_code == 200
     assert (
-        "Thread 0<" in page_two.content.decode() and "Thread 51<" not in page_two.content.decode()
+        "Thread 0<" in page_two.content.decode()
+        and f"Thread {count - 1}<" not in page_two.content.decode()
     )
     thread = client.get(article.url + f"?thread={first.pk}").content.decode()
-    assert "Reply 4" in thread and "Thread 50" not in thread
+    assert "Reply 4" in thread and f"Thread {count - 2}" not in thread
     for bad in ("?comments=3", "?comments=0", "?comments=x", "?thread=99999", "?thread=1x"):
         assert client.get(article.url + bad).status_code == 404, bad
 

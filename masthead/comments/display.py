@@ -16,7 +16,7 @@ from masthead.caching.store import cached, expire_at, record
 from masthead.comments import flows
 from masthead.comments.models import Comment
 
-THREADS_PER_PAGE = 50
+THREADS_PER_PAGE = 20
 REPLIES_SHOWN = 3
 REPLIES_PER_PAGE = 100
 PAGE_PARAMETER = "comments"
