@@ -13,23 +13,17 @@ from django.utils import timezone
 from wagtail.models import TaskState
 
 from masthead.comments.models import Comment
-from masthead.newsroom import dashboard, roles
-from masthead.newsroom.desks import ensure_desk
+from masthead.newsroom import dashboard
 from masthead.newsroom.flows import assign_review
 from masthead.newsroom.models import SectionReviewState
-from tests.test_newsroom_roles import Newsroom, person
+from tests.test_newsroom_roles import newsroom_with_economics_desk
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def newsroom(paper):
-    room = Newsroom(paper)
-    _, economics_editors = ensure_desk(paper.economics)
-    room.users["economics_editor"] = person(
-        "economicseditor", Group.objects.get(name=roles.SECTION_EDITOR), economics_editors
-    )
-    return room
+    return newsroom_with_economics_desk(paper)
 
 
 def home(client, user):

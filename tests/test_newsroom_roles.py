@@ -72,6 +72,16 @@ def newsroom(paper):
     return Newsroom(paper)
 
 
+def newsroom_with_economics_desk(paper):
+    """The newsroom, and an editor of the Economics desk besides the News one."""
+    room = Newsroom(paper)
+    _, economics_editors = ensure_desk(paper.economics)
+    room.users["economics_editor"] = person(
+        "economicseditor", Group.objects.get(name=roles.SECTION_EDITOR), economics_editors
+    )
+    return room
+
+
 def client_for(client, newsroom, role):
     if role != "anonymous":
         client.force_login(newsroom.users[role])

@@ -7,26 +7,19 @@ from datetime import date
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.urls import reverse
 from wagtail.models import Page, TaskState, WorkflowState
 
-from masthead.newsroom import roles
-from masthead.newsroom.desks import ensure_desk, reviewers
+from masthead.newsroom.desks import reviewers
 from masthead.newsroom.models import SectionDeskReviewTask, SectionReviewState
-from tests.test_newsroom_roles import Newsroom, person
+from tests.test_newsroom_roles import Newsroom, newsroom_with_economics_desk
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def newsroom(paper):
-    room = Newsroom(paper)
-    _, economics_editors = ensure_desk(paper.economics)
-    room.users["economics_editor"] = person(
-        "economicseditor", Group.objects.get(name=roles.SECTION_EDITOR), economics_editors
-    )
-    return room
+    return newsroom_with_economics_desk(paper)
 
 
 @pytest.fixture

@@ -7,17 +7,20 @@ from masthead.caching.store import record
 RECENT_NEWS_COUNT = 5
 
 
+def newest(count):
+    """The newest published articles, recorded as what the fragment shows."""
+    record("articles")
+    articles = list(
+        ArticlePage.objects.published().defer_streamfields().order_by("-date", "-pk")[:count]
+    )
+    record(*(f"page:{article.pk}" for article in articles))
+    return articles
+
+
 @fragment("recent-news")
 def recent_news():
     """The footer's newest articles: changed by every article published, so kept apart."""
-    record("articles")
-    recent = list(
-        ArticlePage.objects.published()
-        .defer_streamfields()
-        .order_by("-date", "-pk")[:RECENT_NEWS_COUNT]
-    )
-    record(*(f"page:{article.pk}" for article in recent))
-    return render_to_string("articles/recent_news.html", {"recent": recent})
+    return render_to_string("articles/recent_news.html", {"recent": newest(RECENT_NEWS_COUNT)})
 
 
 LATEST_STORIES_COUNT = 6
@@ -27,11 +30,5 @@ LATEST_STORIES_COUNT = 6
 def latest_stories():
     """The latest stories the "page not found" page offers: kept apart like the recent news, so
     that a flood of mistyped addresses costs no query for them."""
-    record("articles")
-    latest = list(
-        ArticlePage.objects.published()
-        .defer_streamfields()
-        .order_by("-date", "-pk")[:LATEST_STORIES_COUNT]
-    )
-    record(*(f"page:{article.pk}" for article in latest))
+    latest = newest(LATEST_STORIES_COUNT)
     return render_to_string("articles/latest_stories.html", {"latest": latest})
