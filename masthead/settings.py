@@ -287,7 +287,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "masthead.core.storage.MinifiedStaticFilesStorage"
         )
     },
 }

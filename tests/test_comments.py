@@ -173,8 +173,9 @@ def test_threads_are_paginated_with_a_few_replies_each_and_a_more_replies_link(
         approved(article, f"Reply {n}", other, parent=first)
     html = client.get(article.url).content.decode()
     assert html.count('class="comment"') == display.THREADS_PER_PAGE
-    assert "Reply 2" in html and "Reply 3" not in html
-    assert f'href="?thread={first.pk}#comment-{first.pk}">2 more replies</a>' in html
+    shown = display.REPLIES_SHOWN
+    assert f"Reply {shown - 1}<" in html and f"Reply {shown}<" not in html
+    assert f'href="?thread={first.pk}#comment-{first.pk}">{5 - shown} more replies</a>' in html
     assert 'href="?comments=2#comments">Older' in html
 
     page_two = client.get(article.url + "?comments=2")

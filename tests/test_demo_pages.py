@@ -6,11 +6,14 @@ from urllib.parse import urldefrag, urlsplit
 
 import pytest
 import time_machine
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from masthead.articles.models import ArticlePage
 from masthead.comments.models import Comment
+from masthead.core.storage import MinifiedStaticFilesStorage
 from masthead.demo.content import article_sections
 from tests.test_dates import dates_out_of_style
 
@@ -71,6 +74,24 @@ def internal(href):
     return urldefrag(href)[0]
 
 
+# A page, with the stylesheets and scripts it loads as a production server serves them (minified).
+PAGE_BUDGET = 100_000
+ASSET = re.compile(r'<(?:link rel="stylesheet"|script)[^>]* (?:href|src)="/static/([^"]+)"')
+
+
+def asset_bytes(name, sizes={}):  # noqa: B006 (a cache of the minified sizes)
+    if name not in sizes:
+        with open(finders.find(name), encoding="utf-8") as source:
+            text = source.read()
+        minify = MinifiedStaticFilesStorage.minifiers.get("." + name.rsplit(".", 1)[-1])
+        sizes[name] = len((minify(text) if minify else text).encode())
+    return sizes[name]
+
+
+def page_weight(body):
+    return len(body.encode()) + sum(asset_bytes(name) for name in set(ASSET.findall(body)))
+
+
 # Early in the day, in the newsroom's time zone: the demo's today has little room yet.
 EARLY = "2027-03-10 02:30 +0000"
 
@@ -90,7 +111,7 @@ def test_every_demo_page_renders_without_raw_markup_and_dates_in_the_one_style(c
     news = client.get("/sitemaps/news.xml")
     assert news.status_code == 200
     assert news.content.decode().count("<news:news>") == len(fresh)
-    seen, queue = set(), ["/"]
+    seen, queue, weights = set(), ["/"], {}
     while queue:
         url = queue.pop()
         if url in seen:
@@ -111,6 +132,7 @@ def test_every_demo_page_renders_without_raw_markup_and_dates_in_the_one_style(c
             assert not pattern.search(text if pattern is RAW_MARKUP[0] else body), (url, pattern)
         assert not re.search(r">\s*None\s*<|=\"None\"", body), url
         assert body.count('class="main-nav"') == 1, url
+        weights[url] = page_weight(body)
         queue.extend(link for link in map(internal, parser.links) if link and link not in seen)
     kinds = {
         "article": sum(1 for url in seen if url.count("/") >= 4 and "authors" not in url),
@@ -119,3 +141,7 @@ def test_every_demo_page_renders_without_raw_markup_and_dates_in_the_one_style(c
     }
     assert len(seen) > 60, sorted(seen)
     assert all(kinds.values()), kinds
+    assert {url: weight for url, weight in weights.items() if weight >= PAGE_BUDGET} == {}
+    # The article with the demo's long discussion was among them.
+    discussed = ArticlePage.objects.annotate(n=Count("comments")).filter(n__gt=200).get()
+    assert discussed.url in weights

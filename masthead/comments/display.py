@@ -16,8 +16,8 @@ from masthead.caching.store import cached, expire_at, record
 from masthead.comments import flows
 from masthead.comments.models import Comment
 
-THREADS_PER_PAGE = 20
-REPLIES_SHOWN = 3
+THREADS_PER_PAGE = 10
+REPLIES_SHOWN = 2
 REPLIES_PER_PAGE = 100
 PAGE_PARAMETER = "comments"
 THREAD_PARAMETER = "thread"

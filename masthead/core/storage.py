@@ -6,11 +6,17 @@ import contextlib
 import errno
 import os
 import tempfile
+from pathlib import Path
 
+import rcssmin
+import rjsmin
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 PARTIAL_PREFIX = ".partial-"
+OWN_CODE = Path(__file__).resolve().parents[1]
 FULL = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 STORAGE_FULL_MESSAGE = (
     "The server’s disk is full, so the file could not be stored. Nothing was saved: please try "
@@ -49,3 +55,23 @@ class MediaStorage(FileSystemStorage):
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(partial)
+
+
+class MinifiedStaticFilesStorage(CompressedManifestStaticFilesStorage):
+    """WhiteNoise's hashed and compressed static files, with Masthead's own stylesheets and
+    scripts minified first, so that a page's CSS and JavaScript weigh less for every reader.
+    Files from other packages (Wagtail's admin, for one) are left as they ship."""
+
+    minifiers = {".css": rcssmin.cssmin, ".js": rjsmin.jsmin}
+
+    def post_process(self, paths, dry_run=False, **options):
+        if not dry_run:
+            for name, (source, path) in list(paths.items()):
+                minify = self.minifiers.get(os.path.splitext(name)[1])
+                if minify and Path(source.path(path)).is_relative_to(OWN_CODE):
+                    with source.open(path) as original:
+                        text = original.read().decode()
+                    self.delete(name)
+                    self._save(name, ContentFile(minify(text).encode()))
+                    paths[name] = (self, name)
+        yield from super().post_process(paths, dry_run, **options)

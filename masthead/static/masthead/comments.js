@@ -18,7 +18,7 @@
 
   function markMine(mine) {
     mine.forEach(function (own) {
-      var comment = block.querySelector('[data-comment="' + own.id + '"]');
+      var comment = document.getElementById("comment-" + own.id);
       var actions = comment && comment.querySelector(".comment__actions");
       if (!actions) return;
       var report = actions.querySelector(".comment__report");
@@ -40,10 +40,10 @@
       home.appendChild(form);
     }
     block.addEventListener("click", function (event) {
-      var reply = event.target.closest("[data-reply-to]");
+      var reply = event.target.closest(".comment__reply");
       if (!reply) return;
       event.preventDefault();
-      replyTo.value = reply.getAttribute("data-reply-to");
+      replyTo.value = new URL(reply.href).searchParams.get("reply_to");
       cancel.hidden = false;
       reply.closest(".comment__body").after(form);
       textarea.focus();
