@@ -1,5 +1,6 @@
 """Every page of the demo newspaper, reached by following links from the front page."""
 
+import functools
 import re
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
@@ -79,13 +80,12 @@ PAGE_BUDGET = 100_000
 ASSET = re.compile(r'<(?:link rel="stylesheet"|script)[^>]* (?:href|src)="/static/([^"]+)"')
 
 
-def asset_bytes(name, sizes={}):  # noqa: B006 (a cache of the minified sizes)
-    if name not in sizes:
-        with open(finders.find(name), encoding="utf-8") as source:
-            text = source.read()
-        minify = MinifiedStaticFilesStorage.minifiers.get("." + name.rsplit(".", 1)[-1])
-        sizes[name] = len((minify(text) if minify else text).encode())
-    return sizes[name]
+@functools.cache
+def asset_bytes(name):
+    with open(finders.find(name), encoding="utf-8") as source:
+        text = source.read()
+    minify = MinifiedStaticFilesStorage.minifiers.get("." + name.rsplit(".", 1)[-1])
+    return len((minify(text) if minify else text).encode())
 
 
 def page_weight(body):
