@@ -72,6 +72,6 @@ class MinifiedStaticFilesStorage(CompressedManifestStaticFilesStorage):
                     with source.open(path) as original:
                         text = original.read().decode()
                     self.delete(name)
-                    self._save(name, ContentFile(minify(text).encode()))
+                    self.save(name, ContentFile(minify(text).encode()))
                     paths[name] = (self, name)
         yield from super().post_process(paths, dry_run, **options)
