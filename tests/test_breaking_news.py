@@ -60,19 +60,32 @@ def test_off_by_default_then_on_every_cached_page_at_once_then_off(client, paper
         assert BANNER in html, url
         assert "Bridge closed after storm" in html
         assert f'href="{story.url}"' in html
-    # the pages themselves were not purged: only the banner was
-    assert get(client, story.url)["X-Cache"] == "HIT"
+    # Switched on, it purged the pages, which showed no banner; now they include it, and a
+    # change of the banner purges the banner alone.
+    switch(on=True, headline="Bridge reopens at noon", link_page=story)
+    response = get(client, story.url)
+    assert response["X-Cache"] == "HIT" and "Bridge reopens at noon" in response.content.decode()
 
     switch(on=False)
     for url in urls(paper, story):
-        assert BANNER not in get(client, url).content.decode(), url
+        response = get(client, url)
+        assert BANNER not in response.content.decode(), url
+    assert get(client, story.url)["X-Cache"] == "HIT"
 
 
 def test_a_front_cache_gets_the_banner_as_an_include_with_its_own_key(client, paper, story):
+    esi = {"HTTP_SURROGATE_CAPABILITY": 'varnish="ESI/1.0"'}
+    page = get(client, story.url, **esi)
+    # No banner showing: no include for Varnish to look up on every hit; the page is purged
+    # when one is switched on.
+    assert "/_fragments/breaking-news/" not in page.content.decode()
+    assert "breaking-news" in page["xkey"].split()
+
     switch(on=True, headline="Polls close", link_url="https://example.org/live")
-    page = get(client, story.url, HTTP_SURROGATE_CAPABILITY='varnish="ESI/1.0"')
+    page = get(client, story.url, **esi)
+    assert page["X-Cache"] == "MISS"
     assert '<esi:include src="/_fragments/breaking-news/"/>' in page.content.decode()
-    assert "breaking-news" not in page["xkey"].split()  # a switch purges no page
+    assert "breaking-news" not in page["xkey"].split()  # a change of the banner purges no page
     fragment = get(client, "/_fragments/breaking-news/", HTTP_SURROGATE_CAPABILITY="x=ESI/1.0")
     assert "breaking-news" in fragment["xkey"].split()
     assert 'href="https://example.org/live"' in fragment.content.decode()

@@ -147,6 +147,28 @@ def test_a_front_cache_gets_includes_and_keys(client, paper, story):
     )
 
 
+def test_the_front_page_holds_its_fragments_inside_it(client, paper, story):
+    """Every article published or edited purges the front page anyway: its recent news, most
+    read and banner are inside it, not includes that Varnish would look up on every hit."""
+    from masthead.popularity.models import count_view
+
+    count_view(story.pk)
+    esi = {"HTTP_SURROGATE_CAPABILITY": 'varnish="ESI/1.0"'}
+    response = get(client, "/", **esi)
+    body = response.content.decode()
+    assert "<esi:include" not in body and "Surrogate-Control" not in response
+    assert body.count('id="most-read-title"') == 1 and "Recent news" in body
+    keys = set(response["xkey"].split())
+    assert {"articles", "most-read", "breaking-news", f"children:{paper.home.pk}"} <= keys
+    # the most read is built again after ten minutes, and so is the page that holds it
+    assert int(response["Cache-Control"].split("s-maxage=")[1].split(",")[0]) <= 600
+
+    published = paper.article(section=paper.africa, title="Ferry timetable changes")
+    body = get(client, "/", **esi).content.decode()
+    recent = body.split('id="recent-news-title"')[1].split("</section>")[0]
+    assert f'href="{published.url}"' in recent
+
+
 def test_the_footers_newsletter_form_is_inside_the_cached_page_and_follows_the_lists(
     client, paper, story
 ):

@@ -4,10 +4,12 @@ news changes with every article published), kept apart so that a change purges o
 A cached page holds an ESI include where the part goes. Varnish assembles it itself (it asks
 for includes with `Surrogate-Capability`); for every other client Masthead fills it in.
 
-Each include costs Varnish a lookup and a write on every hit: three includes served articles at
-about half the rate of no include (bench/cache.py, deploy/varnish/masthead.vcl). A part that
-changes rarely is registered `apart=False`: it goes inside the page, whose keys then include
-its own, so that a change purges every page that shows it."""
+Each include costs Varnish a lookup and a write on every hit: with one include it served cached
+pages at about 60% of the rate of no include, with two about 50% (bench/cache.py,
+deploy/varnish/masthead.vcl). So a part goes inside the page, whose keys then include its own,
+when that costs few purges: a part that changes rarely (registered `apart=False`), every part
+of a page that each of their changes purges anyway (the front page), and a part with nothing
+to show."""
 
 import re
 
@@ -15,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from masthead.caching.store import cached
+from masthead.caching.store import cached, collecting, record_shown
 
 FRAGMENTS = {}
 INLINE = set()  # fragments put inside cached pages instead of included
@@ -58,12 +60,20 @@ def assemble(html):
     return INCLUDE_PATTERN.sub(lambda match: render_fragment(match[1]), html)
 
 
-def include(name):
-    """Where the fragment goes in a page built for the cache: an include, or the fragment
-    itself when it is not kept apart."""
-    if name in INLINE:
+def include(name, inside=False):
+    """Where the fragment goes in a page built for the cache: an include, or else the fragment
+    itself, its keys then the page's. Inside when it is registered `apart=False`, or when the
+    page is purged by whatever changes the fragment anyway (`inside`: the front page). And an
+    empty fragment (the banner when none is showing) is left out: the page is purged when the
+    fragment has something to show, instead of every hit looking up nothing."""
+    if inside or name in INLINE:
         return render_fragment(name)
-    return mark_safe(INCLUDE.format(name=name))
+    with collecting(apart=True) as shown:
+        html = render_fragment(name)
+    if html.strip():
+        return mark_safe(INCLUDE.format(name=name))
+    record_shown(shown)
+    return ""
 
 
 @require_safe

@@ -93,8 +93,9 @@ def collecting_active():
 
 
 @contextlib.contextmanager
-def collecting():
-    """Collect what is recorded inside; what is collected also counts for any outer collection."""
+def collecting(apart=False):
+    """Collect what is recorded inside; what is collected also counts for any outer collection,
+    unless `apart` (the caller then adds it with `record_shown`, or not)."""
     outer = _shown.get()
     shown = Shown()
     token = _shown.set(shown)
@@ -102,8 +103,15 @@ def collecting():
         yield shown
     finally:
         _shown.reset(token)
-        if outer is not None:
+        if outer is not None and not apart:
             outer.add(shown)
+
+
+def record_shown(shown):
+    """The response being built shows what `shown` collected, and expires with it."""
+    outer = _shown.get()
+    if outer is not None:
+        outer.add(shown)
 
 
 def new_generation():
@@ -196,9 +204,7 @@ def cached(name, build):
     """The value `build()` returns, kept under `name` until one of the keys it records is purged."""
     entry = fresh_entry(name)
     if entry is not None:
-        shown = _shown.get()
-        if shown is not None:
-            shown.add(Shown(set(entry["keys"]), entry["expires"]))
+        record_shown(Shown(set(entry["keys"]), entry["expires"]))
         return entry["value"]
     started = time.time()
     with collecting() as shown:

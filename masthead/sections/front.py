@@ -10,7 +10,7 @@ from wagtail.models import Page
 
 from masthead.articles.models import ArticlePage, TopStoriesPage, attach_sections
 from masthead.caching.store import record
-from masthead.caching.templatetags.page_cache import fragment
+from masthead.caching.templatetags.page_cache import fragment_html
 from masthead.images.models import NewsRendition
 
 LATEST_COUNT = 6  # the lead's rail of latest news
@@ -23,11 +23,11 @@ def slot(name):
     return f"<!--fragment:{name}-->"
 
 
-def fill_fragment_slots(html):
-    """Most read changes apart from the front page (every few minutes): the cached front page
-    holds a marker where it goes, filled here with the fragment (an ESI include when cached)."""
+def fill_fragment_slots(html, inside=False):
+    """Most read changes apart from the page (every few minutes): the page's cached part holds
+    a marker where it goes, filled here with the fragment (page_cache.fragment_html)."""
     for name in set(_slot_names(html)):
-        html = html.replace(slot(name), fragment(name))
+        html = html.replace(slot(name), fragment_html(name, inside=inside))
     return mark_safe(html)  # noqa: S308 (rendered templates)
 
 
