@@ -72,17 +72,18 @@ sub vcl_recv {
 # Fragments (ESI). A page whose part changes with every article published (the footer's recent
 # news) would otherwise be purged by every publish, everywhere: the part is an include, fetched
 # and purged alone. The price is paid on every hit: Varnish looks each include up and writes
-# the page in pieces. Measured on cached article pages (bench/cache.py, side by side with nginx
-# serving the same assembled HTML as files, wrk -c16, 2 cores): with no include Varnish served
-# 100-120% of nginx's requests/s, with three includes 45-75%, with two (one of them empty: the
-# breaking-news banner when none is showing) 60-90%. So only the parts that change often or
-# must change at once everywhere without purging every page are includes: the recent news and
-# the breaking-news banner. The footer's newsletter form, which changes when an editor changes
-# the lists, is inside the page and purged with it (newsletter-lists).
-# Not taken: masking most of the shared-memory log (-p vsl_mask) gained 5-10 points in the same
-# runs, within their noise, and would leave varnishncsa and varnishlog without headers;
-# thread_pools=1 and a smaller thread_pool_min made no difference beyond the noise. The pages
-# are stored as the site sends them, uncompressed, so no hit is gunzipped.
+# the page in pieces. Measured on cached pages (bench/cache.py, side by side with nginx serving
+# the same assembled HTML as files, wrk -c16, 2 cores): the front page, with no include, at
+# 65-75% of nginx's requests/s; articles, with one include (the recent news), at 47-50%; with
+# two, 45%, and with three, 28%. So a part is an include only where it must change at once
+# everywhere without purging every page (masthead/caching/fragments.py says which go inside):
+# an article includes the recent news, and the breaking-news banner only while one shows.
+# Not taken, each within the noise of side-by-side runs: masking most of the shared-memory log
+# (-p vsl_mask), which would leave varnishncsa and varnishlog without headers; thread_pools=1
+# and a smaller thread_pool_min; answering includes straight from vcl_recv and vcl_deliver
+# (req.esi_level > 0); stripping the fragments' security headers. The pages are stored as the
+# site sends them, uncompressed: stored gzipped, with their includes, Varnish served a fifth of
+# what nginx serves precompressed files at, and an uncompressed client made it gunzip each hit.
 sub vcl_backend_fetch {
     set bereq.http.Surrogate-Capability = {"varnish="ESI/1.0""};
 }
