@@ -580,11 +580,15 @@ def test_the_breaking_news_banner_goes_on_and_off_through_varnish(live_paper, li
     assert state == "HIT" and 'class="breaking-news"' not in body
     switch(on=True, headline="Bridge closed after the storm", link_url="https://example.org/")
     state, body = live_varnish.get(url)
-    assert state == "HIT"  # the page stays; its banner fragment was purged alone
+    assert state == "MISS"  # the page held no banner: switching one on purged it
     assert 'class="breaking-news"' in body and "Bridge closed after the storm" in body
+    switch(on=True, headline="Bridge reopens at noon", link_url="https://example.org/")
+    state, body = live_varnish.get(url)
+    assert state == "HIT"  # the page includes the banner now: it was purged alone
+    assert "Bridge reopens at noon" in body and "Bridge closed" not in body
     switch(on=False)
     state, body = live_varnish.get(url)
-    assert 'class="breaking-news"' not in body and "Bridge closed" not in body
+    assert state == "HIT" and 'class="breaking-news"' not in body and "Bridge reopens" not in body
 
 
 @pytest.mark.live
