@@ -12,7 +12,7 @@ import pytest
 
 from tests.servers import MASTHEAD, ROOT, Gunicorn, wait_for
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.own_database]
 
 STATE = """
 import json

@@ -10,7 +10,7 @@ import pytest
 from tests.servers import wait_for
 from tests.test_worker_recovery import mail_server, worker  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.own_database]
 
 ENQUEUE_TWICE = """
 import json

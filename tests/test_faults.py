@@ -11,7 +11,7 @@ import pytest
 
 from tests.servers import Gunicorn, wait_for
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.own_database]
 
 
 def article_paths(server, count=3):

@@ -107,7 +107,7 @@ def recorder():
     controller.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.own_database), "postgres"])
 def chaos_site(request, tmp_path, static_root):
     """The demo site on SQLite, or a migrated site in a database of its own on the
     PostgreSQL server the test run uses (DATABASE_URL), beside the run's test database."""

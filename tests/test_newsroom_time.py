@@ -397,6 +397,7 @@ def admin_says(site, env):
 
 
 @pytest.mark.live
+@pytest.mark.own_database
 def test_the_warning_follows_a_real_worker_started_and_killed(sqlite_site):
     env = sqlite_site.env(TASKS_WORKER_HEARTBEAT="0.5", TASKS_WORKER_STALE_AFTER="3")
     assert admin_says(sqlite_site, env) == "WARNING"
@@ -438,6 +439,7 @@ print(json.dumps([article.live, article.last_published_at and article.last_publi
 
 
 @pytest.mark.live
+@pytest.mark.own_database
 def test_a_scheduled_article_goes_live_through_the_worker_within_a_minute(sqlite_site):
     env = sqlite_site.env()
     worker = start_worker(env)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.servers import MASTHEAD, ROOT, free_port, wait_for
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.own_database]
 
 
 class HoldingMailbox:
