@@ -43,11 +43,11 @@ check: install
 
 # Browser and live tests flush the database they commit to, so they run on their own, after
 # the rest (each xdist worker has a test database of its own). PYTEST_MARK narrows both runs:
-# .ci/run's PostgreSQL pass gives " and not own_database".
+# .ci/run's PostgreSQL pass gives "and not own_database".
 PYTEST_MARK ?=
 pytest: install
-	$(BIN)/pytest -n 2 --dist loadfile -m "not browser and not live$(PYTEST_MARK)"
-	$(BIN)/pytest -n 2 --dist loadfile -m "(browser or live)$(PYTEST_MARK)"
+	$(BIN)/pytest -n 2 --dist loadfile -m "not browser and not live $(PYTEST_MARK)"
+	$(BIN)/pytest -n 2 --dist loadfile -m "(browser or live) $(PYTEST_MARK)"
 
 # Browser tests drive Debian's Chromium; install it when missing and we may.
 browser:
