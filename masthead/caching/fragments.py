@@ -4,9 +4,9 @@ news changes with every article published), kept apart so that a change purges o
 A cached page holds an ESI include where the part goes. Varnish assembles it itself (it asks
 for includes with `Surrogate-Capability`); for every other client Masthead fills it in.
 
-Each include costs Varnish a lookup and a write on every hit: with one include it served cached
-pages at about 60% of the rate of no include, with two about 50% (bench/cache.py,
-deploy/varnish/masthead.vcl). So a part goes inside the page, whose keys then include its own,
+Each include costs Varnish a lookup and a write on every hit: it served a cached page with one
+include at about two thirds of the rate of the same page without, with two at about half
+(deploy/varnish/masthead.vcl has the figures of bench/cache.py). So a part goes inside the page, whose keys then include its own,
 when that costs few purges: a part that changes rarely (registered `apart=False`), every part
 of a page that each of their changes purges anyway (the front page), and a part with nothing
 to show."""
