@@ -6,10 +6,10 @@ for includes with `Surrogate-Capability`); for every other client Masthead fills
 
 Each include costs Varnish a lookup and a write on every hit: it served a cached page with one
 include at about two thirds of the rate of the same page without, with two at about half
-(deploy/varnish/masthead.vcl has the figures of bench/cache.py). So a part goes inside the page, whose keys then include its own,
-when that costs few purges: a part that changes rarely (registered `apart=False`), every part
-of a page that each of their changes purges anyway (the front page), and a part with nothing
-to show."""
+(deploy/varnish/masthead.vcl has the figures of bench/cache.py). So a part goes inside the
+page, whose keys then include its own, when that costs few purges: a part that changes rarely
+(registered `apart=False`), every part of a page that each of their changes purges anyway (the
+front page), and a part with nothing to show."""
 
 import re
 
